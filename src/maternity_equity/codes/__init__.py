@@ -1,0 +1,1 @@
+"""Code lists: ethnic category and groupings, IMD, gestation thresholds, outcome codes."""

@@ -1,0 +1,395 @@
+"""One code path for every indicator: aggregate each cohort once in the backend, roll up in
+pandas, then compute statistics on the small aggregated table.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+import warnings
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+
+from maternity_equity.indicators import backend, cohorts, rollup
+from maternity_equity.indicators.catalogue_entries import catalogue
+from maternity_equity.indicators.definitions import Indicator
+from maternity_equity.indicators.dq import dq_status
+from maternity_equity.indicators.need import areas_of_highest_need
+from maternity_equity.indicators.results import Options, derived_metrics, finish
+from maternity_equity.indicators.returns import returns_to_rows
+from maternity_equity.warehouse.schema import EXTRACT_TABLES, RESULT_COLUMNS
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class ComputeReport:
+    run_id: str
+    rows: int
+    indicators: list[str]
+    seconds: float
+    warehouse: Path
+    csv_path: Path | None = None
+    skipped: dict[str, str] = field(default_factory=dict)
+    results: pd.DataFrame | None = field(default=None, repr=False)
+
+
+def _group_key(ind: Indicator) -> tuple[str, str, tuple[str, ...]]:
+    return (ind.cohort, ind.anchor, ind.extra_breakdowns)
+
+
+def aggregate_cohort(table, inds: list[Indicator], extra: tuple[str, ...]) -> pd.DataFrame:
+    """One backend query: counts per month x breakdown keys for every indicator on the cohort.
+
+    Returns long rows: indicator_id, split_breakdown, split_group, month, keys, extra, num, den.
+    """
+    anchor = inds[0].anchor
+    t = table.mutate(month=backend.month_start(table[anchor]))
+    t = t.filter(t.month.notnull())
+    aggs = {}
+    names: list[tuple[str, str, str, str, str]] = []  # (indicator, split, group, num, den)
+    for n, ind in enumerate(inds):
+        den = ind.cohort_filter & ind.denominator
+        num = den & ind.numerator
+        aggs[f"d{n}"] = backend.count_if(t, den.to_ibis(t))
+        aggs[f"n{n}"] = backend.count_if(t, num.to_ibis(t))
+        names.append((ind.id, "", "", f"n{n}", f"d{n}"))
+        for s, split in enumerate(ind.splits):
+            for g, (label, cond) in enumerate(split.groups):
+                if split.applies_to == "both":
+                    sd = den & cond
+                    sn = sd & ind.numerator
+                else:  # numerator split: same denominator, numerator = the split condition
+                    sd, sn = den, den & cond
+                aggs[f"d{n}_{s}_{g}"] = backend.count_if(t, sd.to_ibis(t))
+                aggs[f"n{n}_{s}_{g}"] = backend.count_if(t, sn.to_ibis(t))
+                names.append((ind.id, split.breakdown, label, f"n{n}_{s}_{g}", f"d{n}_{s}_{g}"))
+    by = ["month", *cohorts.KEYS, *extra]
+    wide = rollup.as_objects(backend.execute(t.group_by(by).aggregate(**aggs)))
+    frames = []
+    for ind_id, sb, sg, ncol, dcol in names:
+        f = wide[by].copy()
+        n_rows = len(f)
+        f["indicator_id"] = rollup.constant(n_rows, ind_id)
+        f["split_breakdown"] = rollup.constant(n_rows, sb)
+        f["split_group"] = rollup.constant(n_rows, sg)
+        f["num"], f["den"] = wide[ncol].to_numpy(), wide[dcol].to_numpy()
+        frames.append(f[f["den"] > 0])
+    long = pd.concat(frames, ignore_index=True)
+    # extra breakdowns (e.g. age band) become split rows of the main (unsplit) rows
+    extra_frames = []
+    for e in extra:
+        main = long[long["split_breakdown"] == ""]
+        extra_frames.append(
+            main.assign(
+                split_breakdown=rollup.constant(len(main), e),
+                split_group=main[e].astype(str).to_numpy(object),
+            )
+        )
+    long = pd.concat([long, *extra_frames], ignore_index=True).drop(columns=list(extra))
+    return long
+
+
+def _count_denominators(rows: pd.DataFrame, inds: dict[str, Indicator]) -> pd.DataFrame:
+    """Count indicators (population needs) use the slice's total as their denominator."""
+    counts = [i for i, d in inds.items() if d.kind == "count"]
+    mask = rows["indicator_id"].isin(counts)
+    if not mask.any():
+        return rows
+    keys = ["indicator_id", "period_type", "period_start", "geography_type", "geography_code"]
+    total = rows[mask & (rows["breakdown"] == "all")][[*keys, "num"]].rename(
+        columns={"num": "_total"}
+    )
+    part = rows[mask].merge(total, on=keys, how="left")
+    part["den"] = part["_total"].fillna(part["den"])
+    return pd.concat([rows[~mask], part.drop(columns="_total")], ignore_index=True)
+
+
+def _window(tables: dict) -> tuple[int, int]:
+    """Months of data: first booking month to the last month with any dated event."""
+    p = tables["pregnancies"]
+    lo = backend.execute(p.aggregate(a=p.booking_date.min()))["a"].iloc[0]
+    ends = []
+    for name, column in (
+        ("pregnancies", "booking_date"),
+        ("babies", "birth_date"),
+        ("deliveries", "delivery_date"),
+        ("care_contacts", "contact_date"),
+    ):
+        t = tables[name]
+        ends.append(backend.execute(t.aggregate(b=t[column].max()))["b"].iloc[0])
+    ends = [pd.Timestamp(d) for d in ends if pd.notna(d)]
+    if pd.isna(lo) or not ends:
+        raise ValueError("the warehouse has no bookings to compute indicators from")
+    first, last = pd.Timestamp(lo), max(ends)
+    return first.year * 12 + first.month - 1, last.year * 12 + last.month - 1
+
+
+def _names(con) -> dict[tuple[str, str], str]:
+    names: dict[tuple[str, str], str] = {}
+    if "geography_lsoa" not in backend.list_tables(con):
+        return names
+    g = backend.execute(con.table("geography_lsoa"))
+    for geo, code, name in (
+        ("place", "place_code", "place_name"),
+        ("neighbourhood", "neighbourhood_code", "neighbourhood_name"),
+    ):
+        if code in g and name in g:
+            for c, n in g[[code, name]].drop_duplicates().itertuples(index=False):
+                names[(geo, c)] = n
+    if "icb_code" in g and len(g):
+        top = g.groupby(["icb_code", "icb_name"]).size().sort_values().index[-1]
+        names[("lmns", "__code__")] = top[0]
+        names[("lmns", top[0])] = top[1]
+    return names
+
+
+def compute(
+    tables: dict,
+    *,
+    indicators: Iterable[Indicator] | None = None,
+    returns: pd.DataFrame | None = None,
+    dq_results: pd.DataFrame | None = None,
+    names: dict | None = None,
+    options: Options | None = None,
+    progress: Progress | None = None,
+    con=None,
+) -> pd.DataFrame:
+    """Evaluate the catalogue against Ibis ``tables``; returns the results DataFrame.
+
+    With ``con`` (the backend connection), cohorts used by several anchors are materialised
+    once as temporary tables.
+    """
+    with object_strings():
+        results = _compute(
+            tables,
+            indicators=indicators,
+            returns=returns,
+            dq_results=dq_results,
+            names=names,
+            options=options,
+            progress=progress,
+            con=con,
+        )
+    # assigned as before, outside the context, so both columns keep pandas' default text type
+    results["geography_name"] = results["geography_name"].to_numpy()
+    results["run_id"] = ""
+    return results[list(RESULT_COLUMNS)]
+
+
+@contextlib.contextmanager
+def object_strings() -> Iterator[None]:
+    """Text as numpy object arrays while the engine works: pandas 3 otherwise turns every
+    text column it builds into an Arrow-backed one, and converting those back and forth
+    (``take``, filters, groupby keys) was a third of the engine's time. The results are the
+    same values either way."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*future.infer_string.*")
+        with pd.option_context("future.infer_string", False):
+            yield
+
+
+def _compute(
+    tables: dict,
+    *,
+    indicators: Iterable[Indicator] | None = None,
+    returns: pd.DataFrame | None = None,
+    dq_results: pd.DataFrame | None = None,
+    names: dict | None = None,
+    options: Options | None = None,
+    progress: Progress | None = None,
+    con=None,
+) -> pd.DataFrame:
+    """The body of :func:`compute`, run with text kept as object arrays."""
+    options = options or Options()
+    inds = {i.id: i for i in (indicators or catalogue())}
+    names = names or {}
+    lmns_code = names.get(("lmns", "__code__"), "LMNS")
+    step = progress or (lambda _msg: None)
+    groups: dict[tuple, list[Indicator]] = defaultdict(list)
+    for ind in inds.values():
+        if ind.source == "records" and ind.kind != "ranking":
+            groups[_group_key(ind)].append(ind)
+    frames = []
+    if groups and tables:  # no tables: returns only (e.g. published national figures)
+        first, last = _window(tables)
+        built: dict[str, object] = {}
+        uses = defaultdict(int)
+        for cohort, _anchor, _extra in groups:
+            uses[cohort] += 1
+        bases = []
+        for (cohort, anchor, extra), members in groups.items():
+            step(f"counting {cohort} by {anchor}")
+            if cohort not in built:
+                built[cohort] = cohorts.COHORTS[cohort](tables)
+                if con is not None and uses[cohort] > 1:  # several anchors: build it once
+                    built[cohort] = backend.materialise(con, built[cohort], f"_cohort_{cohort}")
+            bases.append(aggregate_cohort(built[cohort], members, extra))
+        step("rolling up breakdowns, geographies and periods")
+        base = pd.concat(bases, ignore_index=True)
+        rows = rollup.to_geographies(rollup.to_breakdowns(base), lmns_code)
+        detailed = rows["breakdown"].isin(options.detailed_breakdowns)
+        rows = rows[~detailed | rows["geography_type"].isin(options.detailed_geographies)]
+        rows = rollup.to_periods(rows, first, last, rolling_every_month=options.rolling_every_month)
+        detailed = rows["breakdown"].isin(options.detailed_breakdowns)
+        rows = rows[~detailed | rows["period_type"].isin(options.detailed_period_types)]
+        rows = _count_denominators(rows, inds)
+        step("statistics")
+        res = finish(rows, inds, options)
+        derived = derived_metrics(res, inds, options)
+        special = [i for i, d in inds.items() if d.kind in ("group_ratio", "sii")]
+        res = res[~res["indicator_id"].isin(special)]
+        frames += [res, derived]
+    if returns is not None and len(returns):
+        step("returns")
+        frames.append(finish(returns_to_rows(returns, inds), inds, options))
+    results = (
+        pd.concat([f for f in frames if len(f)], ignore_index=True)
+        if frames
+        else (pd.DataFrame(columns=list(RESULT_COLUMNS)))
+    )
+    if "areas_of_highest_need" in inds and len(results):
+        step("areas of highest need")
+        results = pd.concat([results, areas_of_highest_need(results, inds)], ignore_index=True)
+    step("data-quality status")
+    results["dq_status"] = dq_status(results, dq_results, list(inds.values()))
+    pairs = results[["geography_type", "geography_code"]].drop_duplicates()
+    lookup = {(t, c): names.get((t, c), c) for t, c in pairs.itertuples(index=False)}
+    keys = pd.MultiIndex.from_frame(results[["geography_type", "geography_code"]])
+    results["geography_name"] = pd.Series(lookup, dtype=object).reindex(keys).to_numpy()
+    return results
+
+
+def results_arrow(results: pd.DataFrame) -> pa.Table:
+    """Typed Arrow table of the results (dates as dates, numbers as float64).
+
+    Text and date columns hold few distinct values among a million rows, so each distinct
+    value is converted once and the column is built by index (``take``).
+    """
+    types = {"string": pa.string(), "float": pa.float64(), "date": pa.date32()}
+    arrays = []
+    for c, t in RESULT_COLUMNS.items():
+        col = results[c]
+        if t == "float":
+            if col.dtype != "float64":
+                col = pd.to_numeric(col, errors="coerce").astype(float)
+            arrays.append(pa.array(col.to_numpy(), type=pa.float64(), from_pandas=True))
+            continue
+        codes, uniques = pd.factorize(col, use_na_sentinel=True)
+        if t == "date":
+            values = pd.to_datetime(pd.Series(uniques, dtype=object)).dt.date
+        else:
+            values = pd.Series(uniques, dtype=object)
+        dictionary = pa.array(values.to_numpy(object), type=types[t], from_pandas=True)
+        index = pa.array(codes, mask=codes < 0, type=pa.int64())
+        arrays.append(dictionary.take(index))
+    schema = pa.schema([(c, types[t]) for c, t in RESULT_COLUMNS.items()])
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def compute_all(
+    warehouse_path: str | Path,
+    *,
+    returns: pd.DataFrame | None = None,
+    backend: str = "duckdb",
+    progress: bool = True,
+    out_dir: str | Path | None = None,
+    options: Options | None = None,
+    indicators: Iterable[Indicator] | None = None,
+) -> ComputeReport:
+    """Compute the whole catalogue, write the ``results`` table, ``results.csv`` and a run."""
+    from maternity_equity.indicators import backend as backend_module
+    from maternity_equity.warehouse import RunRecord, Warehouse
+
+    started = time.perf_counter()
+    path = Path(warehouse_path)
+    con = backend_module.connect(path, backend)
+    try:
+        present = set(backend_module.list_tables(con))
+        missing = [t for t in EXTRACT_TABLES if t not in present]
+        if missing:
+            raise ValueError(f"warehouse {path} lacks tables {missing}: run ingest first")
+        tables = {t: con.table(t) for t in EXTRACT_TABLES}
+        dq = backend_module.execute(con.table("dq_results")) if "dq_results" in present else None
+        names = _names(con)
+        inds = list(indicators or catalogue())
+        with _progress(progress, len(inds)) as step:
+            results = compute(
+                tables,
+                indicators=inds,
+                returns=returns,
+                dq_results=dq,
+                names=names,
+                options=options,
+                progress=step,
+            )
+    finally:
+        con.disconnect()
+    run = RunRecord(
+        kind="compute",
+        inputs=[{"path": path.name, "kind": "warehouse"}],
+        parameters={
+            "backend": backend,
+            "indicators": len(inds),
+            "returns_rows": 0 if returns is None else len(returns),
+        },
+    )
+    results["run_id"] = run.run_id
+    run.counts = {
+        "results": len(results),
+        "by_indicator": results.groupby("indicator_id").size().to_dict(),
+    }
+    csv_path = None
+    table = results_arrow(results)
+    with Warehouse(path) as wh:
+        wh.write(replace={"results": table}, run=run.finish())
+    if out_dir is not None:
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        csv_path = out / "results.csv"
+        pa_csv.write_csv(table, csv_path)  # Arrow's writer: several times faster than pandas
+    produced = set(results["indicator_id"])
+    skipped = {
+        i.id: ("needs a return" if i.source == "return" else "no rows")
+        for i in inds
+        if i.id not in produced
+    }
+    return ComputeReport(
+        run_id=run.run_id,
+        rows=len(results),
+        indicators=sorted(produced),
+        seconds=time.perf_counter() - started,
+        warehouse=path,
+        csv_path=csv_path,
+        skipped=skipped,
+        results=results,
+    )
+
+
+class _progress:
+    """A rich progress bar (or nothing) fed with step names."""
+
+    def __init__(self, enabled: bool, total: int) -> None:
+        self.enabled = enabled
+        self.bar = None
+
+    def __enter__(self) -> Progress:
+        if not self.enabled:
+            return lambda _m: None
+        from rich.progress import Progress as Bar
+        from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self.bar = Bar(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+        self.bar.start()
+        task = self.bar.add_task("indicators", total=None)
+        return lambda msg: self.bar.update(task, description=msg)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()

@@ -1,0 +1,113 @@
+"""Plain-English sentences written from the published numbers (never typed by hand)."""
+
+from __future__ import annotations
+
+from maternity_equity.reports.data import IndicatorMeta
+from maternity_equity.reports.disclosure import ZERO, Cell
+
+VARIATION_LABELS = {
+    "common_cause": "Common cause",
+    "special_cause_improvement": "Special cause: improvement",
+    "special_cause_concern": "Special cause: concern",
+    "special_cause_neutral_high": "Special cause: higher (neutral)",
+    "special_cause_neutral_low": "Special cause: lower (neutral)",
+}
+ASSURANCE_LABELS = {
+    "consistent_pass": "Consistently meets the target",
+    "consistent_fail": "Will not meet the target without change",
+    "inconsistent": "Hits and misses the target",
+}
+_VARIATION_CLAUSE = {
+    "common_cause": "the variation over time is common cause (no significant change)",
+    "special_cause_improvement": "the latest point shows special cause variation of improvement",
+    "special_cause_concern": "the latest point shows special cause variation of concern",
+    "special_cause_neutral_high": "the latest point is unusually high",
+    "special_cause_neutral_low": "the latest point is unusually low",
+}
+_ASSURANCE_CLAUSE = {
+    "consistent_pass": "the process will consistently meet the target",
+    "consistent_fail": "the process will not meet the target without change",
+    "inconsistent": "the process will hit and miss the target",
+}
+
+
+def with_unit(text: str, unit: str) -> str:
+    if unit == "%":
+        return f"{text}%"
+    if unit and unit != "ratio":
+        return f"{text} {unit}"
+    return text
+
+
+def headline_sentence(
+    meta: IndicatorMeta,
+    value: Cell,
+    lower: Cell,
+    upper: Cell,
+    *,
+    period_title: str,
+    baseline: Cell | None = None,
+    baseline_label: str = "",
+    variation: str | None = None,
+    assurance: str | None = None,
+) -> str:
+    """E.g. '... was 41.0% (95% CI 38.0% to 44.0%), below the 75.0% target; the process ...'."""
+    if value.withheld:
+        return (
+            f"{meta.title}: the figure for {period_title} is not shown because the numbers are "
+            "too small to publish safely."
+        )
+    u = meta.unit
+    shown = "0" if value.text == ZERO else value.text
+    text = f"{meta.title} was {with_unit(shown, u)}"
+    if not lower.withheld and not upper.withheld:
+        text += f" (95% CI {with_unit(lower.text, u)} to {with_unit(upper.text, u)})"
+    text += f" in {period_title}"
+    clauses: list[str] = []
+    if meta.target is not None:
+        target_text = with_unit(f"{meta.target:,.1f}", u)
+        v = float(value.value)  # type: ignore[arg-type]
+        position = "below" if v < meta.target else "above" if v > meta.target else "at"
+        met = _met(meta.polarity, v, meta.target)
+        verdict = "" if met is None else (" (met)" if met else " (not met)")
+        text += f", {position} the {target_text} target{verdict}"
+    if baseline is not None and not baseline.withheld:
+        label = f" ({baseline_label})" if baseline_label else ""
+        text += f", compared with a baseline of {with_unit(baseline.text, u)}{label}"
+    if variation in _VARIATION_CLAUSE:
+        clauses.append(_VARIATION_CLAUSE[variation])
+    if meta.target is not None and assurance in _ASSURANCE_CLAUSE:
+        clauses.append(_ASSURANCE_CLAUSE[assurance])
+    return text + ("; " + "; ".join(clauses) if clauses else "") + "."
+
+
+def _met(polarity: str, value: float, target: float) -> bool | None:
+    if polarity == "higher_is_better":
+        return value >= target
+    if polarity == "lower_is_better":
+        return value <= target
+    return None
+
+
+def inequality_sentence(meta: IndicatorMeta, sii: Cell, lower: Cell, upper: Cell) -> str:
+    """What the slope index of inequality means, in words, for this indicator."""
+    if sii.withheld:
+        return (
+            "The slope index of inequality is not shown because a deprivation quintile has "
+            "numbers too small to publish."
+        )
+    u = meta.unit
+    size = sii.text.lstrip("-")
+    gap = f"{size} percentage points" if u == "%" else with_unit(size, u)
+    ci = ""
+    if not lower.withheld and not upper.withheld:
+        ci = f" (95% CI {lower.text} to {upper.text})"
+    v = float(sii.value)  # type: ignore[arg-type]
+    if v == 0:
+        return f"The slope index of inequality is 0{ci}: no gradient by deprivation."
+    # the engine's SII is the fitted most deprived value minus the fitted least deprived value
+    where = "most deprived" if v > 0 else "least deprived"
+    return (
+        f"Slope index of inequality {sii.text}{ci}: across the range of deprivation, the "
+        f"modelled value is {gap} higher at the {where} end than at the other end."
+    )

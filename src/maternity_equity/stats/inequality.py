@@ -1,0 +1,233 @@
+"""Slope and relative index of inequality (SII, RII), as Fingertips computes them (``phe_sii``).
+
+Quantiles arrive in order, first = most deprived. Each quantile sits at the midpoint of its
+share of the cumulative population; the outcome is regressed on that rank by weighted least
+squares (weights = population share). Confidence limits come from Monte Carlo simulation of
+the quantile values; all refits are done at once because the WLS slope is a fixed linear
+combination of the values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy.special import expit, logit, ndtri
+
+from ._validation import (
+    as_array,
+    check_choice,
+    check_finite,
+    check_non_negative,
+    check_positive,
+    normalise_confidence,
+)
+
+__all__ = ["SIIResult", "relative_rank", "sii"]
+
+VALUE_TYPES = ("other", "rate", "proportion")
+VALUE_TYPE_CODES = {0: "other", 1: "rate", 2: "proportion"}  # the Fingertips numeric codes
+MIN_REPETITIONS = 1_000
+Z975 = float(ndtri(0.975))  # the supplied limits are always read as 95% limits
+
+
+@dataclass(frozen=True, eq=False)
+class SIIResult:
+    """SII and RII with simulated limits; ``intercept`` is the fitted value at rank 0."""
+
+    sii: float
+    sii_lower: float
+    sii_upper: float
+    rii: float
+    rii_lower: float
+    rii_upper: float
+    intercept: float
+
+
+def relative_rank(population: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Population shares a_i and mid-point ranks b_i (cumulative share before i + a_i/2)."""
+    pop = np.asarray(population, dtype=float)
+    share = pop / pop.sum()
+    rank = np.cumsum(share) - share / 2
+    return share, rank
+
+
+def _transforms(value_type: str) -> tuple[Callable, Callable]:
+    if value_type == "rate":
+        return np.log, np.exp
+    if value_type == "proportion":
+        return logit, expit
+    return (lambda v: v), (lambda v: v)
+
+
+def _check_domain(arr: np.ndarray, name: str, value_type: str) -> None:
+    if value_type == "rate" and (arr <= 0).any():
+        raise ValueError(
+            f"{name}: rates must be > 0 for the log scale (quantile "
+            f"{int(np.argmax(arr <= 0)) + 1}); rule: value_type 'rate' needs > 0"
+        )
+    if value_type == "proportion" and ((arr <= 0) | (arr >= 1)).any():
+        bad = int(np.argmax((arr <= 0) | (arr >= 1))) + 1
+        raise ValueError(
+            f"{name}: proportions must lie strictly between 0 and 1 for the logit "
+            f"scale (quantile {bad}); rule: value_type 'proportion' needs 0 < p < 1"
+        )
+
+
+def _quantile_vector(value: Any, name: str, size: int) -> np.ndarray:
+    arr = np.atleast_1d(as_array(value, name))
+    if arr.shape != (size,):
+        raise ValueError(f"{name}: expected one value per quantile ({size}), got shape {arr.shape}")
+    check_finite(arr, name)
+    return arr
+
+
+def _standard_errors(
+    value: np.ndarray, lower: Any, upper: Any, se: Any, value_type: str, forward: Callable
+) -> np.ndarray:
+    """SE on the transformed scale: as given, or from 95% limits (T(U) − T(L)) / (2·1.96)."""
+    k = value.size
+    if se is not None:
+        if lower is not None or upper is not None:
+            raise ValueError("se: give either se or lower and upper, not both")
+        se_arr = _quantile_vector(se, "se", k)
+        check_non_negative(se_arr, "se")
+        return se_arr
+    if lower is None or upper is None:
+        raise ValueError("lower/upper: both 95% limits are needed when se is not given")
+    lo = _quantile_vector(lower, "lower", k)
+    hi = _quantile_vector(upper, "upper", k)
+    wrong = lo > hi
+    if wrong.any():
+        raise ValueError(
+            f"lower: above upper for quantile {int(np.argmax(wrong)) + 1}; rule: lower <= upper"
+        )
+    _check_domain(lo, "lower", value_type)
+    _check_domain(hi, "upper", value_type)
+    return (forward(hi) - forward(lo)) / (2 * Z975)
+
+
+def _order_positions(repetitions: int, level: float) -> tuple[int, int]:
+    """0-based indices of the 1-based order statistics round(R(1∓c)/2)."""
+    lo = round(repetitions * (1 - level) / 2)
+    hi = round(repetitions * (1 + level) / 2)
+    return min(max(lo, 1), repetitions) - 1, min(max(hi, 1), repetitions) - 1
+
+
+def _order_stats(sims: np.ndarray, positions: tuple[int, int]) -> tuple[float, float]:
+    part = np.partition(sims, positions)
+    return float(part[positions[0]]), float(part[positions[1]])
+
+
+def sii(
+    population: Any,
+    value: Any,
+    *,
+    lower: Any = None,
+    upper: Any = None,
+    se: Any = None,
+    value_type: str = "other",
+    transform: bool = False,
+    multiplier: float = 1,
+    confidence: Any = 0.95,
+    repetitions: int = 100_000,
+    seed: Any = None,
+) -> SIIResult:
+    """Slope index of inequality with RII and simulated confidence limits.
+
+    ``lower``/``upper`` must be 95% limits whatever ``confidence`` is asked (they only give each
+    quantile's SE); ``se`` must already be on the log (rate) or logit (proportion) scale for
+    those value types. A negative ``multiplier`` flips the sign of the SII and inverts the RII,
+    so a gap that is worse in deprived areas can be reported as positive. The same ``seed``
+    gives the same limits.
+    """
+    level = normalise_confidence(confidence)
+    if isinstance(value_type, int) and not isinstance(value_type, bool):
+        value_type = VALUE_TYPE_CODES.get(value_type, value_type)
+    check_choice(value_type, "value_type", VALUE_TYPES)
+    pop = np.atleast_1d(as_array(population, "population"))
+    if pop.ndim != 1 or pop.size < 2:
+        raise ValueError("population: need one value per quantile and at least 2 quantiles")
+    check_positive(pop, "population")
+    k = pop.size
+    vals = _quantile_vector(value, "value", k)
+    if transform and value_type == "other":
+        raise ValueError("transform: only for value_type 'rate' or 'proportion'")
+    if transform and se is not None:
+        raise ValueError("transform: needs lower and upper 95% limits, not se")
+    mult = float(as_array(multiplier, "multiplier"))
+    if not np.isfinite(mult) or mult == 0:
+        raise ValueError(f"multiplier: must be a finite non-zero number, got {multiplier!r}")
+    reps = int(repetitions)
+    if reps != repetitions or reps < MIN_REPETITIONS:
+        raise ValueError(
+            f"repetitions: must be an integer >= {MIN_REPETITIONS}, got {repetitions!r}"
+        )
+
+    forward, inverse = _transforms(value_type)
+    if value_type != "other":
+        _check_domain(vals, "value", value_type)
+    se_t = _standard_errors(vals, lower, upper, se, value_type, forward)
+
+    share, rank = relative_rank(pop)
+    centred = rank - share @ rank
+    slope_weights = share * centred / (share @ (centred * centred))
+    mean_rank = share @ rank
+
+    y = forward(vals) if transform else vals
+    slope = float(y @ slope_weights)
+    intercept = float(y @ share - slope * mean_rank)
+
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    draws = forward(vals) + se_t * rng.standard_normal((reps, k))
+    if not transform:
+        draws = inverse(draws)
+    sim_slopes = draws @ slope_weights
+    positions = _order_positions(reps, level)
+    flip = mult < 0
+
+    if not transform:
+        sim_intercepts = draws @ share - sim_slopes * mean_rank
+        sim_rii = (sim_intercepts + sim_slopes) / sim_intercepts
+        if flip:
+            sim_rii = 1 / sim_rii
+        sii_lo, sii_hi = _order_stats(sim_slopes * mult, positions)
+        rii_lo, rii_hi = _order_stats(sim_rii, positions)
+        rii = (intercept + slope) / intercept
+        return SIIResult(
+            sii=slope * mult,
+            sii_lower=sii_lo,
+            sii_upper=sii_hi,
+            rii=1 / rii if flip else rii,
+            rii_lower=rii_lo,
+            rii_upper=rii_hi,
+            intercept=intercept,
+        )
+
+    # Transformed scale: place the simulated slopes around the fitted mid-point and back-transform.
+    s_lo, s_hi = _order_stats(sim_slopes, positions)
+    mid = intercept + slope / 2
+
+    def sii_at(s: float) -> float:
+        return float((inverse(mid + s / 2) - inverse(mid - s / 2)) * mult)
+
+    def rii_at(s: float) -> float:
+        return float(inverse(mid + s / 2) / inverse(mid - s / 2))
+
+    top, bottom = float(inverse(intercept + slope)), float(inverse(intercept))
+    rii = top / bottom
+    sii_pair = sorted((sii_at(s_lo), sii_at(s_hi)))
+    rii_lo, rii_hi = rii_at(s_lo), rii_at(s_hi)
+    if flip:
+        rii, rii_lo, rii_hi = 1 / rii, 1 / rii_hi, 1 / rii_lo
+    return SIIResult(
+        sii=(top - bottom) * mult,
+        sii_lower=sii_pair[0],
+        sii_upper=sii_pair[1],
+        rii=rii,
+        rii_lower=rii_lo,
+        rii_upper=rii_hi,
+        intercept=bottom * abs(mult),
+    )

@@ -1,0 +1,34 @@
+"""The demo's plan database feeds the indicator engine without errors."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from maternity_equity.plan.demo_data import load_example_plan, returns_for_engine
+from maternity_equity.plan.returns import RETURN_SPECS
+
+
+def test_demo_plan_and_returns_are_accepted_by_the_engine(tmp_path):
+    url = f"sqlite:///{tmp_path / 'plan.sqlite'}"
+    title = load_example_plan(url, lmns_code="E54000099", provider_code="SYN01")
+    assert title.startswith("Riverside and Downs")
+    frame = returns_for_engine(url)
+    expected = {s.indicator_id for s in RETURN_SPECS.values()} | {
+        f"p4d_wres_{n}" for n in range(1, 10)
+    }
+    assert set(frame["indicator_id"]) == expected
+    assert set(frame.loc[frame.geography_type == "lmns", "geography_code"]) == {"E54000099"}
+    assert set(frame.loc[frame.indicator_id.str.startswith("p4d_wres"), "geography_code"]) == {
+        "SYN01"
+    }
+    # Indicator 9 is a percentage-point gap: no counts, so the engine keeps the value.
+    gap = frame[(frame.indicator_id == "p4d_wres_9") & (frame.group == "All")].iloc[0]
+    assert math.isnan(gap.numerator) and gap.value == pytest.approx(20 - 100 * 122 / 480)
+
+    from maternity_equity.indicators import catalogue
+    from maternity_equity.indicators import returns as engine_returns
+
+    rows = engine_returns.returns_to_rows(frame, {i.id: i for i in catalogue()})
+    assert len(rows) == len(frame)

@@ -1,0 +1,3 @@
+"""Fixtures for these tests; helpers live in a uniquely named module beside this file."""
+
+from quality_helpers import *  # noqa: F403

@@ -1,0 +1,6 @@
+"""Let the report tests import their fixture helpers (fixture_lmns, report_helpers)."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
