@@ -44,6 +44,20 @@ def sign_in(page, role: str) -> None:
     page.wait_for_url(re.compile(r"/$"))
 
 
+def choose_and_wait_for_swap(page, label: str, value: str) -> None:
+    """Pick an option in an htmx form and wait until the new page content is wired up.
+
+    htmx swaps the new content in, pushes the URL, and only attaches its listeners to the new
+    form in the settle step that follows; a second change made before then would be lost.
+    """
+    page.evaluate(
+        """() => { window.__swapSettled = new Promise(resolve =>
+            document.body.addEventListener('htmx:afterSettle', () => resolve(), {once: true})); }"""
+    )
+    page.get_by_label(label, exact=True).select_option(value)
+    page.evaluate("() => window.__swapSettled")
+
+
 def serious_violations(page) -> list[str]:
     from axe_playwright_python.sync_playwright import Axe
 
@@ -82,10 +96,10 @@ def test_sign_in_page_passes_axe(page, screenshots):
 def test_explore_an_indicator_and_filter_to_one_neighbourhood(page, screenshots):
     sign_in(page, "analyst")
     page.goto("/explorer")
-    page.get_by_label("Indicator", exact=True).select_option("p1_folic_acid")
-    page.wait_for_url(re.compile("indicator=p1_folic_acid"))
-    page.get_by_label("Area (LMNS, provider, place or neighbourhood)").select_option(
-        "neighbourhood:NB001"
+    choose_and_wait_for_swap(page, "Indicator", "p1_folic_acid")
+    assert "indicator=p1_folic_acid" in page.url
+    choose_and_wait_for_swap(
+        page, "Area (LMNS, provider, place or neighbourhood)", "neighbourhood:NB001"
     )
     page.wait_for_url(re.compile("area=neighbourhood%3ANB001|area=neighbourhood:NB001"))
     results = page.locator("#explorer-results")
