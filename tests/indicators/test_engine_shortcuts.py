@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 
 import numpy as np
 import pandas as pd
@@ -76,27 +77,110 @@ def test_slice_ids_number_slices_as_pandas_groupby_does():
     assert (rollup.slice_ids(f, by) == expected).all()
 
 
-def test_integer_key_sums_equal_pandas_groupby_sums():
-    f = _frame()
-    by = ["indicator_id", "group", "month"]
-    got = rollup.as_objects(rollup._sum(f, by).sort_values(by).reset_index(drop=True))
-    filled = f.assign(group=f["group"].fillna(""))
-    expected = rollup.as_objects(filled.groupby(by)[["num", "den"]].sum().reset_index())
-    pd.testing.assert_frame_equal(got, expected, check_dtype=True)
+def _wide_counts(rng, n: int = 300) -> rollup.CohortCounts:
+    """Random monthly counts with missing keys, an extra breakdown and a split indicator."""
+    months = pd.date_range("2022-11-01", "2024-06-01", freq="MS")
+    counts = pd.DataFrame(
+        {
+            "month": rng.choice(months, n),
+            "provider_code": rng.choice(["R1", "R2", None], n),
+            "place_code": rng.choice(["P1", "P2", ""], n),
+            "neighbourhood_code": rng.choice(["N1", "N2", "N3", None], n),
+            "ethnic_category": rng.choice(["A", "H", "M", "N", "Z", "99", "Q9", None], n),
+            "imd_decile": rng.choice([1.0, 2.0, 5.0, 9.0, 10.0, np.nan], n),
+            "age_band": rng.choice(["Under 20", "20-24", "Unknown"], n),
+        }
+    )
+    for name in ("d0", "d1", "d2"):
+        counts[name] = rng.integers(0, 6, n)
+    for name, den in (("n0", "d0"), ("n1", "d0"), ("n2", "d2")):
+        counts[name] = rng.integers(0, 6, n).clip(max=counts[den])
+    columns = [
+        ("a", "", "", "n0", "d0"),
+        ("a", "csf", "Substance", "n1", "d0"),
+        ("b", "", "", "n2", "d2"),
+    ]
+    return rollup.CohortCounts(pa.Table.from_pandas(counts), columns, ("age_band",))
 
 
-def test_period_sums_equal_pandas_groupby_sums():
-    rng = np.random.default_rng(3)
-    sid = rng.integers(0, 20, 300)
-    start = rng.integers(24240, 24260, 300)
-    num, den = rng.integers(0, 4, 300).astype(float), rng.integers(4, 9, 300).astype(float)
-    got = rollup._sum_ints(sid, start, start + 2, num, den, "quarter", 24240, 24262)
-    frame = pd.DataFrame({"sid": sid, "start": start, "end": start + 2, "num": num, "den": den})
-    frame = frame[(frame["start"] >= 24240) & (frame["end"] <= 24262)]
-    expected = frame.groupby(["sid", "start", "end"])[["num", "den"]].sum().reset_index()
-    got = got.sort_values(["sid", "start"]).reset_index(drop=True)
-    pd.testing.assert_frame_equal(got.drop(columns="period_type"), expected)
-    assert set(got["period_type"]) == {"quarter"}
+def _straightforward_roll_up(cohort: rollup.CohortCounts, scope: rollup.Scope) -> pd.DataFrame:
+    """The same roll-up written row by row in plain Python, as the definitions read."""
+    counts = cohort.counts.to_pandas()
+    labels = rollup.breakdown_labels(counts["ethnic_category"], counts["imd_decile"])
+    rows = []
+    for i, r in counts.iterrows():
+        m = r["month"].year * 12 + r["month"].month - 1
+        for ind, split, group, ncol, dcol in cohort.columns:
+            if r[dcol] <= 0:
+                continue
+            if split:
+                breakdowns = [(split, group)]
+            else:
+                breakdowns = [(b, labels[b].iloc[i]) for b in rollup.BREAKDOWNS]
+                breakdowns += [(e, r[e]) for e in cohort.extra]
+            geos = [("lmns", scope.lmns_code)] + [
+                (geo, r[col]) for geo, col in rollup.GEOGRAPHY_COLUMNS.items() if r[col]
+            ]
+            periods = [("month", m, m), ("quarter", m - m % 3, m - m % 3 + 2)]
+            fy = m - (m - 3) % 12
+            periods.append(("financial_year", fy, fy + 11))
+            periods += [("rolling_12m", e - 11, e) for e in range(m, m + 12) if e % 3 == 2]
+            for (b, g), (gt, gc), (pt, start, end) in itertools.product(breakdowns, geos, periods):
+                if start < scope.first_month or end > scope.last_month:
+                    continue
+                if b in scope.detailed_breakdowns and (
+                    gt not in scope.detailed_geographies or pt not in scope.detailed_period_types
+                ):
+                    continue
+                rows.append((ind, b, g, gt, gc, pt, start, r[ncol], r[dcol]))
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "indicator_id",
+            "breakdown",
+            "group",
+            "geography_type",
+            "geography_code",
+            "period_type",
+            "start",
+            "num",
+            "den",
+        ],
+    )
+    keys = [c for c in frame.columns if c not in ("num", "den")]
+    return (
+        frame.groupby(keys, as_index=False)[["num", "den"]]
+        .sum()
+        .astype({"num": float, "den": float})
+    )
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_roll_up_equals_the_straightforward_computation(seed):
+    cohort = _wide_counts(np.random.default_rng(seed))
+    scope = rollup.Scope(
+        first_month=2022 * 12 + 11,
+        last_month=2024 * 12 + 5,
+        lmns_code="LMNS1",
+        detailed_breakdowns=("ethnic_category",),
+        detailed_geographies=("lmns",),
+        detailed_period_types=("quarter", "financial_year"),
+    )
+    got = rollup.roll_up([cohort], scope)
+    starts = pd.to_datetime(got["period_start"])
+    got["start"] = starts.dt.year * 12 + starts.dt.month - 1
+    ends = pd.to_datetime(got["period_end"])
+    months = got["period_type"].map(
+        {"month": 1, "quarter": 3, "financial_year": 12, "rolling_12m": 12}
+    )
+    assert ends.dt.is_month_end.all()
+    assert (ends.dt.year * 12 + ends.dt.month - 1 - got["start"] + 1 == months).all()
+    expected = _straightforward_roll_up(cohort, scope)
+    keys = [c for c in expected.columns if c not in ("num", "den")]
+    got = got[expected.columns].sort_values(keys).reset_index(drop=True)
+    expected = expected.sort_values(keys).reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+    assert {"financial_year", "rolling_12m", "quarter", "month"} == set(got["period_type"])
 
 
 def test_results_arrow_keeps_nulls_dates_and_numbers():

@@ -13,6 +13,7 @@ from pathlib import Path
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
+import pyarrow as pa
 
 BACKENDS = ("duckdb", "pyspark")
 
@@ -83,6 +84,12 @@ def materialise(con: ibis.BaseBackend, expr: ir.Table, name: str) -> ir.Table:
         frame.createOrReplaceTempView(name)
         return con.table(name)
     return con.create_table(name, expr, temp=True, overwrite=True)  # pragma: no cover
+
+
+def execute_arrow(expr: ir.Table) -> pa.Table:
+    """Run an expression and bring the (aggregated) result back as an Arrow table."""
+    result = expr.to_pyarrow()
+    return result.read_all() if isinstance(result, pa.RecordBatchReader) else result
 
 
 def execute(expr: ir.Table) -> pd.DataFrame:

@@ -44,22 +44,20 @@ def _group_key(ind: Indicator) -> tuple[str, str, tuple[str, ...]]:
     return (ind.cohort, ind.anchor, ind.extra_breakdowns)
 
 
-def aggregate_cohort(table, inds: list[Indicator], extra: tuple[str, ...]) -> pd.DataFrame:
-    """One backend query: counts per month x breakdown keys for every indicator on the cohort.
-
-    Returns long rows: indicator_id, split_breakdown, split_group, month, keys, extra, num, den.
-    """
+def aggregate_cohort(table, inds: list[Indicator], extra: tuple[str, ...]) -> rollup.CohortCounts:
+    """One backend query: counts per month x breakdown keys for every indicator on the cohort,
+    as one pair of columns (numerator, denominator) per indicator and per split group."""
     anchor = inds[0].anchor
     t = table.mutate(month=backend.month_start(table[anchor]))
     t = t.filter(t.month.notnull())
     aggs = {}
-    names: list[tuple[str, str, str, str, str]] = []  # (indicator, split, group, num, den)
+    columns: list[tuple[str, str, str, str, str]] = []  # (indicator, split, group, num, den)
     for n, ind in enumerate(inds):
         den = ind.cohort_filter & ind.denominator
         num = den & ind.numerator
         aggs[f"d{n}"] = backend.count_if(t, den.to_ibis(t))
         aggs[f"n{n}"] = backend.count_if(t, num.to_ibis(t))
-        names.append((ind.id, "", "", f"n{n}", f"d{n}"))
+        columns.append((ind.id, "", "", f"n{n}", f"d{n}"))
         for s, split in enumerate(ind.splits):
             for g, (label, cond) in enumerate(split.groups):
                 if split.applies_to == "both":
@@ -69,31 +67,10 @@ def aggregate_cohort(table, inds: list[Indicator], extra: tuple[str, ...]) -> pd
                     sd, sn = den, den & cond
                 aggs[f"d{n}_{s}_{g}"] = backend.count_if(t, sd.to_ibis(t))
                 aggs[f"n{n}_{s}_{g}"] = backend.count_if(t, sn.to_ibis(t))
-                names.append((ind.id, split.breakdown, label, f"n{n}_{s}_{g}", f"d{n}_{s}_{g}"))
+                columns.append((ind.id, split.breakdown, label, f"n{n}_{s}_{g}", f"d{n}_{s}_{g}"))
     by = ["month", *cohorts.KEYS, *extra]
-    wide = rollup.as_objects(backend.execute(t.group_by(by).aggregate(**aggs)))
-    frames = []
-    for ind_id, sb, sg, ncol, dcol in names:
-        f = wide[by].copy()
-        n_rows = len(f)
-        f["indicator_id"] = rollup.constant(n_rows, ind_id)
-        f["split_breakdown"] = rollup.constant(n_rows, sb)
-        f["split_group"] = rollup.constant(n_rows, sg)
-        f["num"], f["den"] = wide[ncol].to_numpy(), wide[dcol].to_numpy()
-        frames.append(f[f["den"] > 0])
-    long = pd.concat(frames, ignore_index=True)
-    # extra breakdowns (e.g. age band) become split rows of the main (unsplit) rows
-    extra_frames = []
-    for e in extra:
-        main = long[long["split_breakdown"] == ""]
-        extra_frames.append(
-            main.assign(
-                split_breakdown=rollup.constant(len(main), e),
-                split_group=main[e].astype(str).to_numpy(object),
-            )
-        )
-    long = pd.concat([long, *extra_frames], ignore_index=True).drop(columns=list(extra))
-    return long
+    counts = backend.execute_arrow(t.group_by(by).aggregate(**aggs))
+    return rollup.CohortCounts(counts, columns, extra)
 
 
 def _count_denominators(rows: pd.DataFrame, inds: dict[str, Indicator]) -> pd.DataFrame:
@@ -232,14 +209,16 @@ def _compute(
                     built[cohort] = backend.materialise(con, built[cohort], f"_cohort_{cohort}")
             bases.append(aggregate_cohort(built[cohort], members, extra))
         step("rolling up breakdowns, geographies and periods")
-        base = pd.concat(bases, ignore_index=True)
-        rows = rollup.to_geographies(rollup.to_breakdowns(base), lmns_code)
-        detailed = rows["breakdown"].isin(options.detailed_breakdowns)
-        rows = rows[~detailed | rows["geography_type"].isin(options.detailed_geographies)]
-        rows = rollup.to_periods(rows, first, last, rolling_every_month=options.rolling_every_month)
-        detailed = rows["breakdown"].isin(options.detailed_breakdowns)
-        rows = rows[~detailed | rows["period_type"].isin(options.detailed_period_types)]
-        rows = _count_denominators(rows, inds)
+        scope = rollup.Scope(
+            first_month=first,
+            last_month=last,
+            lmns_code=lmns_code,
+            detailed_breakdowns=options.detailed_breakdowns,
+            detailed_geographies=options.detailed_geographies,
+            detailed_period_types=options.detailed_period_types,
+            rolling_every_month=options.rolling_every_month,
+        )
+        rows = _count_denominators(rollup.roll_up(bases, scope), inds)
         step("statistics")
         res = finish(rows, inds, options)
         derived = derived_metrics(res, inds, options)

@@ -1,14 +1,20 @@
-"""Roll the monthly base counts up to every breakdown, geography and period, in pandas.
+"""Roll the monthly base counts up to every breakdown, geography and period.
 
 The backend aggregates each cohort once, by month and by every column a breakdown is built from
-(:data:`cohorts.KEYS`); everything here is sums over that small table, so adding a breakdown or a
-period costs no extra scan of the records.
+(:data:`cohorts.KEYS`); everything here is sums over those counts, done by an in-process DuckDB
+(whatever backend counted them), so adding a breakdown or a period costs no extra scan of the
+records and no Python loop over rows.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from maternity_equity.codes import ethnicity, imd
 
@@ -103,34 +109,6 @@ def reference_group(breakdown: pd.Series, group: pd.Series) -> pd.Series:
     return ref
 
 
-def to_breakdowns(base: pd.DataFrame) -> pd.DataFrame:
-    """Base rows (month x keys) -> rows keyed by breakdown and group, keys collapsed."""
-    geo_cols = list(GEOGRAPHY_COLUMNS.values())
-    keep = ["indicator_id", "month", *geo_cols]
-    main = _filled(base[base["split_breakdown"] == ""], keep)
-    frames = []
-    if len(main):
-        labels = breakdown_labels(main["ethnic_category"], main["imd_decile"])
-        f = main[[*keep, "num", "den"]]
-        kept = slice_ids(f, keep)  # the keys every breakdown shares, coded once
-        for name in BREAKDOWNS:
-            group = pd.Series(labels[name].to_numpy(), dtype=object).fillna("")
-            codes, uniques = pd.factorize(group)
-            key = kept * (len(uniques) + 1) + codes
-            g = _sum_on(key, f.assign(group=group.to_numpy()), ["group", *keep])
-            g.insert(0, "breakdown", constant(len(g), name))
-            frames.append(g)
-    split = base[base["split_breakdown"] != ""]
-    if len(split):
-        f = split[[*keep, "num", "den"]].assign(
-            breakdown=split["split_breakdown"].to_numpy(), group=split["split_group"].to_numpy()
-        )
-        frames.append(_sum(f, ["breakdown", "group", "indicator_id", "month", *geo_cols]))
-    if not frames:
-        return pd.DataFrame(columns=[*KEY, "month", *geo_cols, "num", "den"])
-    return as_objects(pd.concat(frames, ignore_index=True))
-
-
 def constant(n: int, text: str) -> np.ndarray:
     """A text column of one value as a numpy object array: assigning a bare string makes an
     Arrow-backed column that every later step would have to convert back."""
@@ -151,138 +129,316 @@ def slice_ids(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
     return pd.factorize(key)[0].astype(np.int64)
 
 
-def _filled(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    """Missing keys in object columns become "" so they group together; rows still missing a
-    key are dropped, as ``groupby`` drops them."""
-    filled = frame.reset_index(drop=True)
-    for c in by:
-        if filled[c].dtype == object:
-            filled[c] = filled[c].fillna("")
-    complete = filled[by].notna().all(axis=1).to_numpy()
-    return filled if complete.all() else filled[complete].reset_index(drop=True)
-
-
-def _sum_on(key: np.ndarray, frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    """Sum ``num`` and ``den`` of ``frame`` per distinct integer ``key``; ``by`` columns are
-    taken from each key's first row. Counts are whole numbers, so float sums are exact."""
-    dense = pd.factorize(key)[0]
-    ids, first = np.unique(dense, return_index=True)
-    out = frame[by].iloc[first].reset_index(drop=True)
-    for c in ("num", "den"):
-        values = frame[c].to_numpy()
-        total = np.bincount(dense, weights=values, minlength=len(ids))
-        out[c] = total.astype(values.dtype) if values.dtype.kind in "iu" else total
-    return out
-
-
-def _sum(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    filled = _filled(frame, by)
-    return _sum_on(slice_ids(filled, by), filled, by)
-
-
-def to_geographies(rows: pd.DataFrame, lmns_code: str) -> pd.DataFrame:
-    """Rows by breakdown -> rows per geography (LMNS, provider, place, neighbourhood)."""
-    frames = []
-    keys = [*KEY, "month"]
-    f = _filled(rows[[*keys, *GEOGRAPHY_COLUMNS.values(), "num", "den"]], keys)
-    kept = slice_ids(f, keys)  # coded once, shared by every geography
-    for geo in GEOGRAPHIES:
-        if geo == "lmns":
-            g = _sum_on(kept, f, keys)
-            g["geography_code"] = constant(len(g), lmns_code)
-        else:
-            code = pd.Series(f[GEOGRAPHY_COLUMNS[geo]].to_numpy(), dtype=object)
-            present = (code.notna() & (code != "")).to_numpy()
-            g = f[present].assign(geography_code=code[present].to_numpy())
-            codes, uniques = pd.factorize(g["geography_code"])
-            key = kept[present] * (len(uniques) + 1) + codes
-            g = _sum_on(key, g, [*keys, "geography_code"])
-        g["geography_type"] = constant(len(g), geo)
-        frames.append(g)
-    return as_objects(pd.concat(frames, ignore_index=True))
-
-
 def month_index(dates: pd.Series) -> np.ndarray:
     d = pd.to_datetime(dates)
     return (d.dt.year * 12 + d.dt.month - 1).to_numpy()
 
 
-def index_to_date(idx: np.ndarray) -> pd.Series:
-    idx = np.asarray(idx, dtype=int)
-    return pd.to_datetime({"year": idx // 12, "month": idx % 12 + 1, "day": 1}).dt.date
+@dataclass(frozen=True)
+class CohortCounts:
+    """One backend query's result: a wide table of counts per month x keys (x extra columns),
+    and what each pair of count columns means."""
+
+    counts: pa.Table
+    # (indicator id, split breakdown or "", split group or "", numerator column, denominator column)
+    columns: Sequence[tuple[str, str, str, str, str]]
+    extra: tuple[str, ...] = ()
 
 
-def to_periods(
-    rows: pd.DataFrame, first_month: int, last_month: int, *, rolling_every_month: bool = False
-) -> pd.DataFrame:
-    """Monthly rows -> month, quarter, rolling 12 months and financial year rows.
+@dataclass(frozen=True)
+class Scope:
+    """Which periods are built and where the detailed breakdowns are kept."""
 
-    Only complete periods inside the data window [first_month, last_month] (month indices) are
-    kept; rolling windows end at each quarter end (March, June, September, December), or at
-    every month with ``rolling_every_month``. The text keys are
-    replaced by one integer slice id first, so every period sum groups on integers only.
+    first_month: int  # month indices (year * 12 + month - 1) of the data window
+    last_month: int
+    lmns_code: str
+    detailed_breakdowns: tuple[str, ...] = ()
+    detailed_geographies: tuple[str, ...] = GEOGRAPHIES
+    detailed_period_types: tuple[str, ...] = PERIOD_TYPES
+    rolling_every_month: bool = False
+
+
+ROLLED_COLUMNS = [
+    "indicator_id",
+    "breakdown",
+    "group",
+    "geography_type",
+    "geography_code",
+    "period_type",
+    "period_start",
+    "period_end",
+    "num",
+    "den",
+]
+_GEO_KEYS = tuple(GEOGRAPHY_COLUMNS.values())
+_MISSING = "~missing~"  # stands in for a missing ethnic category while coding the label pairs
+
+
+class _Vocabulary:
+    """Text values <-> integer codes numbered in sorted order, so ordering by code is ordering
+    by text. DuckDB then groups, joins and sorts integers only."""
+
+    def __init__(self, values) -> None:
+        self.values = np.asarray(sorted({str(v) for v in values}), dtype=object)
+        self.code = {v: i for i, v in enumerate(self.values)}
+
+    def encode(self, values) -> np.ndarray:
+        return np.fromiter((self.code[str(v)] for v in values), dtype=np.int32)
+
+    def decode(self, codes: np.ndarray) -> np.ndarray:
+        return self.values[np.asarray(codes, dtype=np.int64)]
+
+
+def roll_up(cohorts: Sequence[CohortCounts], scope: Scope) -> pd.DataFrame:
+    """Monthly counts -> one row per indicator x breakdown group x geography x period.
+
+    Geographies: the LMNS and every provider, place and neighbourhood with a code. Periods:
+    months, quarters, financial years and rolling 12 months (ending at quarter ends unless
+    ``rolling_every_month``), only those wholly inside the data window. Rows come back sorted by
+    indicator, geography, breakdown, group and period, so a rerun writes the same file.
     """
-    keys = [*KEY, "geography_type", "geography_code"]
-    m = rows.assign(mi=month_index(rows["month"]))
-    m = m[(m["mi"] >= first_month) & (m["mi"] <= last_month)]
-    sid = slice_ids(m, keys)
-    lookup = m[keys].iloc[np.unique(sid, return_index=True)[1]]
-    lookup = lookup.reset_index(drop=True)  # row i describes slice id i
-    mi = m["mi"].to_numpy()
-    num, den = m["num"].to_numpy(dtype=float), m["den"].to_numpy(dtype=float)
-    frames = [_sum_ints(sid, mi, mi, num, den, "month")]
-    q = mi - (mi % 3)
-    frames.append(_sum_ints(sid, q, q + 2, num, den, "quarter", first_month, last_month))
-    fy = mi - ((mi - 3) % 12)
-    frames.append(_sum_ints(sid, fy, fy + 11, num, den, "financial_year", first_month, last_month))
-    shift = np.repeat(np.arange(12), len(mi))
-    end = np.tile(mi, 12) + shift
-    keep = np.ones(len(end), dtype=bool) if rolling_every_month else (end % 3 == 2)
-    frames.append(
-        _sum_ints(
-            np.tile(sid, 12)[keep],
-            end[keep] - 11,
-            end[keep],
-            np.tile(num, 12)[keep],
-            np.tile(den, 12)[keep],
-            "rolling_12m",
-            first_month,
-            last_month,
-        )
-    )
-    out = pd.concat(frames, ignore_index=True)
-    described = lookup.take(out["sid"].to_numpy()).reset_index(drop=True)
-    out = pd.concat([described, out.drop(columns="sid")], axis=1)
-    starts = np.unique(np.concatenate([out["start"].to_numpy(), out["end"].to_numpy() + 1]))
-    date_of = pd.Series(index_to_date(starts).to_numpy(), index=starts)
-    out["period_start"] = date_of.reindex(out["start"].to_numpy()).to_numpy()
-    # last day of each distinct end month, computed once per month, not once per row
-    last = np.unique(out["end"].to_numpy())
-    day_before = pd.to_datetime(date_of.reindex(last + 1).to_numpy()) - pd.Timedelta(days=1)
-    end_of = pd.Series(day_before.date, index=last)
-    out["period_end"] = end_of.reindex(out["end"].to_numpy()).to_numpy()
-    return as_objects(out.drop(columns=["start", "end"]))
+    cohorts = [c for c in cohorts if c.columns and c.counts.num_rows]
+    if not cohorts:
+        return pd.DataFrame(columns=ROLLED_COLUMNS)
+    frames = [_keys_frame(c) for c in cohorts]
+    coded = _Coding(cohorts, frames, scope)
+    con = duckdb.connect()
+    try:
+        con.register("labels", coded.labels)
+        con.register("pairs", coded.pairs)
+        con.register("periods", coded.periods)
+        parts = []
+        for n, (cohort, keys) in enumerate(zip(cohorts, frames, strict=True)):
+            con.register(f"wide_{n}", coded.wide(n, cohort, keys))
+            parts.append(_long_rows(n, cohort, coded))
+        con.execute("CREATE TEMP TABLE base AS " + " UNION ALL ".join(parts))
+        for statement in _ROLL_UP:
+            con.execute(statement.format(**coded.sql_constants))
+        table = con.sql("SELECT * FROM rolled ORDER BY ind, gt, gc, b, g, pt, ps").to_arrow_table()
+    finally:
+        con.close()
+    return coded.decode(table)
 
 
-def _sum_ints(sid, start, end, num, den, name, first=None, last=None) -> pd.DataFrame:
-    """Sums per slice and period; a period's end follows from its start, so the pair
-    (slice, start) is one integer key and the sums are ``bincount`` over its dense codes."""
-    keep = np.ones(len(sid), dtype=bool)
-    if first is not None:
-        keep = (start >= first) & (end <= last)
-    sid, start, end, num, den = sid[keep], start[keep], end[keep], num[keep], den[keep]
-    lo = start.min(initial=0)
-    width = int(start.max(initial=0)) - int(lo) + 1
-    dense = pd.factorize(sid.astype(np.int64) * width + (start - lo))[0]
-    at = np.unique(dense, return_index=True)[1]  # first row of each key, in order of appearance
-    f = pd.DataFrame(
+def _keys_frame(cohort: CohortCounts) -> pd.DataFrame:
+    """The breakdown key columns of one cohort's counts as pandas, missing text as ""."""
+    t = cohort.counts
+    frame = pd.DataFrame(
         {
-            "sid": sid[at],
-            "start": start[at],
-            "end": end[at],
-            "num": np.bincount(dense, weights=num, minlength=len(at)),
-            "den": np.bincount(dense, weights=den, minlength=len(at)),
+            c: pd.Series(t.column(c).to_pandas(), dtype=object).fillna("").to_numpy()
+            for c in (*_GEO_KEYS, *cohort.extra)
         }
     )
-    f["period_type"] = constant(len(f), name)
-    return f
+    frame["ethnic_category"] = (
+        pd.Series(t.column("ethnic_category").to_pandas(), dtype=object).fillna(_MISSING).to_numpy()
+    )
+    decile = pd.to_numeric(pd.Series(t.column("imd_decile").to_pandas()), errors="coerce")
+    frame["imd_decile"] = decile.fillna(-1.0).to_numpy(dtype=float)
+    return frame
+
+
+class _Coding:
+    """The integer codes of one roll-up: indicators, breakdowns, groups, geography codes, label
+    pairs (ethnic category x IMD decile) and periods, with the small tables DuckDB joins."""
+
+    def __init__(self, cohorts: Sequence[CohortCounts], frames: list[pd.DataFrame], scope):
+        self.scope = scope
+        keys = pd.concat(frames, ignore_index=True)
+        pairs = keys[["ethnic_category", "imd_decile"]].drop_duplicates().reset_index(drop=True)
+        ethnic = pairs["ethnic_category"].where(pairs["ethnic_category"] != _MISSING, None)
+        decile = pairs["imd_decile"].where(pairs["imd_decile"] >= 0, np.nan)
+        labels = breakdown_labels(ethnic, decile)
+        label_text = {
+            b: pd.Series(labels[b].to_numpy(), dtype=object).fillna("").to_numpy()
+            for b in BREAKDOWNS
+        }
+        specs = [c for cohort in cohorts for c in cohort.columns]
+        extras = {e: keys[e] for cohort in cohorts for e in cohort.extra}
+        self.indicators = _Vocabulary(c[0] for c in specs)
+        self.breakdowns = _Vocabulary([*BREAKDOWNS, *(c[1] for c in specs if c[1]), *extras])
+        self.groups = _Vocabulary(
+            [
+                *(v for b in BREAKDOWNS for v in label_text[b]),
+                *(c[2] for c in specs if c[1]),
+                *(v for values in extras.values() for v in values.unique()),
+            ]
+        )
+        self.geo_codes = _Vocabulary(
+            [scope.lmns_code, "", *(v for c in _GEO_KEYS for v in keys[c].unique())]
+        )
+        self.geo_types = _Vocabulary(GEOGRAPHIES)
+        self.period_types = _Vocabulary(PERIOD_TYPES)
+        self.pair_index = pd.MultiIndex.from_frame(pairs)
+        self.labels = pd.DataFrame(
+            {
+                "lid": np.repeat(np.arange(len(pairs), dtype=np.int32), len(BREAKDOWNS)),
+                "b": np.tile(self.breakdowns.encode(BREAKDOWNS), len(pairs)),
+                "g": self.groups.encode(
+                    np.column_stack([label_text[b] for b in BREAKDOWNS]).ravel()
+                ),
+            }
+        )
+        # one row per count pair: its indicator, and for a split its breakdown and group
+        self.pairs = pd.DataFrame(
+            {
+                "pid": np.arange(len(specs), dtype=np.int32),
+                "ind": self.indicators.encode(c[0] for c in specs),
+                "split": np.array([bool(c[1]) for c in specs]),
+                "b": self.breakdowns.encode(c[1] or "all" for c in specs),
+                "g": self.groups.encode(c[2] if c[1] else "All" for c in specs),
+            }
+        )
+        self.first_pid = np.cumsum([0, *(len(c.columns) for c in cohorts)])
+        self.periods = _periods(scope, self.period_types)
+
+    def wide(self, n: int, cohort: CohortCounts, keys: pd.DataFrame) -> pa.Table:
+        """The cohort's counts with every key replaced by its integer code."""
+        t = cohort.counts
+        month = t.column("month")
+        mi = pa.compute.add(
+            pa.compute.multiply(pa.compute.year(month), 12), pa.compute.month(month)
+        )
+        columns = {
+            "mi": pa.compute.subtract(mi, 1).cast(pa.int32()),
+            "lid": self.pair_index.get_indexer(
+                pd.MultiIndex.from_frame(keys[["ethnic_category", "imd_decile"]])
+            ).astype(np.int32),
+        }
+        for c in _GEO_KEYS:
+            columns[c] = self.geo_codes.encode(keys[c])
+        for e in cohort.extra:
+            columns[f"x_{e}"] = self.groups.encode(keys[e])
+        for c in cohort.columns:
+            for name in c[3:]:
+                columns[name] = t.column(name).cast(pa.float64())
+        return pa.table(columns)
+
+    @property
+    def sql_constants(self) -> dict[str, str]:
+        def codes(vocabulary: _Vocabulary, names) -> str:
+            found = [str(vocabulary.code[n]) for n in names if n in vocabulary.code]
+            return ", ".join(found) or "-1"
+
+        g = self.geo_types.code
+        return {
+            "lmns": str(self.geo_codes.code[self.scope.lmns_code]),
+            "no_code": str(self.geo_codes.code[""]),
+            "provider": str(g["provider"]),
+            "place": str(g["place"]),
+            "neighbourhood": str(g["neighbourhood"]),
+            "lmns_type": str(g["lmns"]),
+            "detailed": codes(self.breakdowns, self.scope.detailed_breakdowns),
+            "detailed_geographies": codes(self.geo_types, self.scope.detailed_geographies),
+            "detailed_periods": codes(self.period_types, self.scope.detailed_period_types),
+        }
+
+    def decode(self, table: pa.Table) -> pd.DataFrame:
+        """Integer codes back to text and dates, one conversion per distinct value."""
+
+        def col(name: str) -> np.ndarray:
+            return table.column(name).to_numpy()
+
+        months = np.arange(self.scope.first_month, self.scope.last_month + 2)
+        starts = pd.to_datetime(
+            {"year": months // 12, "month": months % 12 + 1, "day": 1}
+        ).dt.date.to_numpy(object)
+        ends = (pd.to_datetime(starts[1:]) - pd.Timedelta(days=1)).date
+        at = col("ps") - self.scope.first_month
+        to = col("pe") - self.scope.first_month
+        return pd.DataFrame(
+            {
+                "indicator_id": self.indicators.decode(col("ind")),
+                "breakdown": self.breakdowns.decode(col("b")),
+                "group": self.groups.decode(col("g")),
+                "geography_type": self.geo_types.decode(col("gt")),
+                "geography_code": self.geo_codes.decode(col("gc")),
+                "period_type": self.period_types.decode(col("pt")),
+                "period_start": starts[at],
+                "period_end": np.asarray(ends, dtype=object)[to],
+                "num": col("num"),
+                "den": col("den"),
+            }
+        )
+
+
+def _long_rows(n: int, cohort: CohortCounts, coded: _Coding) -> str:
+    """SQL for the long rows of one cohort: one row per count pair with a denominator, keyed by
+    (indicator, breakdown, group, label pair); unsplit pairs also appear once per extra
+    breakdown (e.g. age band), grouped by that column."""
+    first = coded.first_pid[n]
+    pairs = ", ".join(
+        f'("{c[3]}", "{c[4]}") AS "{first + i}"' for i, c in enumerate(cohort.columns)
+    )
+    keys = "mi, " + ", ".join(_GEO_KEYS)
+    extra = "".join(f', "x_{e}"' for e in cohort.extra)
+    long = (
+        f"SELECT p.ind, p.split, p.b, p.g, lid, {keys}{extra}, num, den FROM "
+        f"(UNPIVOT wide_{n} ON {pairs} INTO NAME pair VALUE num, den) u "
+        f"JOIN pairs p ON p.pid = CAST(u.pair AS INTEGER) WHERE den > 0"
+    )
+    selects = [f"SELECT ind, split, b, g, lid, {keys}, num, den FROM long_{n}"]
+    for e in cohort.extra:
+        selects.append(
+            f'SELECT ind, true, {coded.breakdowns.code[e]}, "x_{e}", lid, {keys}, num, den '
+            f"FROM long_{n} WHERE NOT split"
+        )
+    return f"(WITH long_{n} AS ({long}) " + " UNION ALL ".join(selects) + ")"
+
+
+def _periods(scope: Scope, types: _Vocabulary) -> pd.DataFrame:
+    """Every (month, period it falls in) pair for the months of the data window."""
+    first, last = scope.first_month, scope.last_month
+    rows = []
+    for m in range(first, last + 1):
+        rows.append((m, "month", m, m))
+        q = m - m % 3
+        rows.append((m, "quarter", q, q + 2))
+        fy = m - (m - 3) % 12
+        rows.append((m, "financial_year", fy, fy + 11))
+        for end in range(m, m + 12):
+            if scope.rolling_every_month or end % 3 == 2:
+                rows.append((m, "rolling_12m", end - 11, end))
+    frame = pd.DataFrame(rows, columns=["mi", "period_type", "ps", "pe"])
+    frame = frame[(frame["ps"] >= first) & (frame["pe"] <= last)].reset_index(drop=True)
+    frame["pt"] = types.encode(frame.pop("period_type"))
+    return frame.astype("int32")
+
+
+# Split rows already carry their breakdown and group; unsplit rows take one row per standard
+# breakdown from the label table. Then the four geographies (GROUPING SETS), then periods.
+_ROLL_UP = (
+    """
+CREATE TEMP TABLE by_breakdown AS
+SELECT base.ind, l.b, l.g, mi, provider_code, place_code, neighbourhood_code,
+       sum(num) AS num, sum(den) AS den
+FROM base JOIN labels l USING (lid) WHERE NOT split GROUP BY ALL
+UNION ALL
+SELECT ind, b, g, mi, provider_code, place_code, neighbourhood_code, sum(num), sum(den)
+FROM base WHERE split GROUP BY ALL
+""",
+    """
+CREATE TEMP TABLE by_geography AS
+SELECT * FROM (
+    SELECT ind, b, g, mi,
+           CASE WHEN grouping(provider_code) = 0 THEN {provider}
+                WHEN grouping(place_code) = 0 THEN {place}
+                WHEN grouping(neighbourhood_code) = 0 THEN {neighbourhood}
+                ELSE {lmns_type} END AS gt,
+           coalesce(provider_code, place_code, neighbourhood_code, {lmns}) AS gc,
+           sum(num) AS num, sum(den) AS den
+    FROM by_breakdown
+    GROUP BY GROUPING SETS (
+        (ind, b, g, mi), (ind, b, g, mi, provider_code), (ind, b, g, mi, place_code),
+        (ind, b, g, mi, neighbourhood_code)
+    )
+)
+WHERE gc <> {no_code} AND (b NOT IN ({detailed}) OR gt IN ({detailed_geographies}))
+""",
+    """
+CREATE TEMP TABLE rolled AS
+SELECT g.ind, g.b, g.g, g.gt, g.gc, p.pt, p.ps, p.pe, sum(g.num) AS num, sum(g.den) AS den
+FROM by_geography g JOIN periods p USING (mi)
+WHERE g.b NOT IN ({detailed}) OR p.pt IN ({detailed_periods})
+GROUP BY ALL
+""",
+)
