@@ -73,21 +73,6 @@ def aggregate_cohort(table, inds: list[Indicator], extra: tuple[str, ...]) -> ro
     return rollup.CohortCounts(counts, columns, extra)
 
 
-def _count_denominators(rows: pd.DataFrame, inds: dict[str, Indicator]) -> pd.DataFrame:
-    """Count indicators (population needs) use the slice's total as their denominator."""
-    counts = [i for i, d in inds.items() if d.kind == "count"]
-    mask = rows["indicator_id"].isin(counts)
-    if not mask.any():
-        return rows
-    keys = ["indicator_id", "period_type", "period_start", "geography_type", "geography_code"]
-    total = rows[mask & (rows["breakdown"] == "all")][[*keys, "num"]].rename(
-        columns={"num": "_total"}
-    )
-    part = rows[mask].merge(total, on=keys, how="left")
-    part["den"] = part["_total"].fillna(part["den"])
-    return pd.concat([rows[~mask], part.drop(columns="_total")], ignore_index=True)
-
-
 def _window(tables: dict) -> tuple[int, int]:
     """Months of data: first booking month to the last month with any dated event."""
     p = tables["pregnancies"]
@@ -217,8 +202,9 @@ def _compute(
             detailed_geographies=options.detailed_geographies,
             detailed_period_types=options.detailed_period_types,
             rolling_every_month=options.rolling_every_month,
+            total_denominators=tuple(i for i, d in inds.items() if d.kind == "count"),
         )
-        rows = _count_denominators(rollup.roll_up(bases, scope), inds)
+        rows = rollup.roll_up(bases, scope)
         step("statistics")
         res = finish(rows, inds, options)
         derived = derived_metrics(res, inds, options)

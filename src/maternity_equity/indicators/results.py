@@ -92,7 +92,10 @@ def finish(rows: pd.DataFrame, indicators: dict[str, Indicator], options: Option
         [indicators[i].disclosure_class for i in ind_ids], dtype=object
     )[ind_codes]
     out["ratio_significance"] = constant(len(out), "not_compared")
-    out["reference_group"] = reference_group(out["breakdown"], out["group"])
+    if "reference_group" in rows:  # the roll-up pairs rows with their reference already
+        out["reference_group"] = rows["reference_group"].to_numpy(object)
+    else:
+        out["reference_group"] = reference_group(out["breakdown"], out["group"])
     n = len(out)
     value, lower, upper = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
     method = np.full(n, "none", dtype=object)
@@ -109,16 +112,22 @@ def finish(rows: pd.DataFrame, indicators: dict[str, Indicator], options: Option
         given = rows["given_value"].notna() & out["value"].isna()
         out.loc[given, "value"] = rows.loc[given, "given_value"].astype(float)
     out = as_objects(out)
-    _compare(out, indicators)
+    if "ref_den" in rows:
+        reference = (rows["ref_num"].to_numpy(float), rows["ref_den"].to_numpy(float))
+    else:
+        reference = _reference_counts(out)
+    _compare(out, indicators, *reference)
     _slopes(out, indicators, options)
     return out
 
 
-def _compare(out: pd.DataFrame, indicators: dict[str, Indicator]) -> None:
-    """Fill ratio columns by pairing each row with its reference row of the same slice."""
+def _reference_counts(out: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Numerator and denominator of each row's reference group in the same slice (NaN where
+    there is no reference row)."""
+    x2, n2 = np.full(len(out), np.nan), np.full(len(out), np.nan)
     has_ref = (out["reference_group"] != "").to_numpy()
     if not has_ref.any():
-        return
+        return x2, n2
     part = out.loc[has_ref, [*ROW_KEYS, "group", "reference_group", "numerator", "denominator"]]
     sid = slice_ids(part, ROW_KEYS)
     vocab = pd.Index(
@@ -135,8 +144,21 @@ def _compare(out: pd.DataFrame, indicators: dict[str, Indicator]) -> None:
     found = ~np.isnan(pos)
     pos = np.where(found, pos, 0).astype(int)
     x1, n1 = part["numerator"].to_numpy(), part["denominator"].to_numpy()
-    x2 = np.where(found, x1[pos], np.nan)
-    n2 = np.where(found, n1[pos], np.nan)
+    x2[has_ref] = np.where(found, x1[pos], np.nan)
+    n2[has_ref] = np.where(found, n1[pos], np.nan)
+    return x2, n2
+
+
+def _compare(
+    out: pd.DataFrame, indicators: dict[str, Indicator], x2: np.ndarray, n2: np.ndarray
+) -> None:
+    """Fill ratio columns from each row's counts and its reference group's (``x2``, ``n2``)."""
+    has_ref = (out["reference_group"] != "").to_numpy()
+    if not has_ref.any():
+        return
+    part = out.loc[has_ref, ["indicator_id", "group", "reference_group"]]
+    x1, n1 = out["numerator"].to_numpy()[has_ref], out["denominator"].to_numpy()[has_ref]
+    x2, n2 = x2[has_ref], n2[has_ref]
     ratio, lo, hi = (
         np.full(len(part), np.nan),
         np.full(len(part), np.nan),

@@ -156,6 +156,8 @@ class Scope:
     detailed_geographies: tuple[str, ...] = GEOGRAPHIES
     detailed_period_types: tuple[str, ...] = PERIOD_TYPES
     rolling_every_month: bool = False
+    # count indicators: the denominator is the slice's total (its row under breakdown "all")
+    total_denominators: tuple[str, ...] = ()
 
 
 ROLLED_COLUMNS = [
@@ -169,6 +171,9 @@ ROLLED_COLUMNS = [
     "period_end",
     "num",
     "den",
+    "reference_group",
+    "ref_num",
+    "ref_den",
 ]
 _GEO_KEYS = tuple(GEOGRAPHY_COLUMNS.values())
 _MISSING = "~missing~"  # stands in for a missing ethnic category while coding the label pairs
@@ -180,10 +185,14 @@ class _Vocabulary:
 
     def __init__(self, values) -> None:
         self.values = np.asarray(sorted({str(v) for v in values}), dtype=object)
+        self.index = pd.Index(self.values)
         self.code = {v: i for i, v in enumerate(self.values)}
 
     def encode(self, values) -> np.ndarray:
-        return np.fromiter((self.code[str(v)] for v in values), dtype=np.int32)
+        codes = self.index.get_indexer(pd.Index(np.asarray(list(values), dtype=object)))
+        if (codes < 0).any():
+            raise KeyError("a value outside the vocabulary")  # a bug: the vocabulary is built
+        return codes.astype(np.int32)  # from the very values it encodes
 
     def decode(self, codes: np.ndarray) -> np.ndarray:
         return self.values[np.asarray(codes, dtype=np.int64)]
@@ -214,7 +223,8 @@ def roll_up(cohorts: Sequence[CohortCounts], scope: Scope) -> pd.DataFrame:
         con.execute("CREATE TEMP TABLE base AS " + " UNION ALL ".join(parts))
         for statement in _ROLL_UP:
             con.execute(statement.format(**coded.sql_constants))
-        table = con.sql("SELECT * FROM rolled ORDER BY ind, gt, gc, b, g, pt, ps").to_arrow_table()
+        con.register("references", coded.references(con.sql("SELECT DISTINCT b, g FROM rolled")))
+        table = con.sql(_WITH_REFERENCE.format(**coded.sql_constants)).to_arrow_table()
     finally:
         con.close()
     return coded.decode(table)
@@ -268,6 +278,7 @@ class _Coding:
         )
         self.geo_types = _Vocabulary(GEOGRAPHIES)
         self.period_types = _Vocabulary(PERIOD_TYPES)
+        self.reference_labels = np.array([""], dtype=object)  # set by references()
         self.pair_index = pd.MultiIndex.from_frame(pairs)
         self.labels = pd.DataFrame(
             {
@@ -330,6 +341,8 @@ class _Coding:
             "detailed": codes(self.breakdowns, self.scope.detailed_breakdowns),
             "detailed_geographies": codes(self.geo_types, self.scope.detailed_geographies),
             "detailed_periods": codes(self.period_types, self.scope.detailed_period_types),
+            "total_denominators": codes(self.indicators, self.scope.total_denominators),
+            "all_breakdown": str(self.breakdowns.code["all"]),
         }
 
     def decode(self, table: pa.Table) -> pd.DataFrame:
@@ -357,8 +370,25 @@ class _Coding:
                 "period_end": np.asarray(ends, dtype=object)[to],
                 "num": col("num"),
                 "den": col("den"),
+                "reference_group": self.reference_labels[col("rl")],
+                "ref_num": table.column("ref_num").to_numpy(zero_copy_only=False),
+                "ref_den": table.column("ref_den").to_numpy(zero_copy_only=False),
             }
         )
+
+    def references(self, pairs: duckdb.DuckDBPyRelation) -> pd.DataFrame:
+        """Each (breakdown, group) code pair with its reference group: the label (coded in
+        ``reference_labels``) and the group code to pair with (-1 when there is none)."""
+        frame = pairs.df()
+        label = reference_group(
+            pd.Series(self.breakdowns.decode(frame["b"]), dtype=object),
+            pd.Series(self.groups.decode(frame["g"]), dtype=object),
+        )
+        codes, self.reference_labels = pd.factorize(label)
+        self.reference_labels = np.asarray(self.reference_labels, dtype=object)
+        frame["rl"] = codes.astype(np.int32)
+        frame["rg"] = np.array([self.groups.code.get(x, -1) for x in label], dtype=np.int32)
+        return frame
 
 
 def _long_rows(n: int, cohort: CohortCounts, coded: _Coding) -> str:
@@ -403,6 +433,24 @@ def _periods(scope: Scope, types: _Vocabulary) -> pd.DataFrame:
     frame["pt"] = types.encode(frame.pop("period_type"))
     return frame.astype("int32")
 
+
+# Every row with its reference group's counts in the same slice (same indicator, breakdown,
+# geography and period), for the ratio to the reference group.
+_WITH_REFERENCE = """
+SELECT r.ind, r.b, r.g, r.gt, r.gc, r.pt, r.ps, r.pe, r.num,
+       CASE WHEN r.ind IN ({total_denominators}) THEN coalesce(total.num, r.den) ELSE r.den END
+           AS den,
+       m.rl, ref.num AS ref_num, ref.den AS ref_den
+FROM rolled r
+JOIN "references" m USING (b, g)
+LEFT JOIN rolled ref
+  ON ref.ind = r.ind AND ref.b = r.b AND ref.g = m.rg AND ref.gt = r.gt AND ref.gc = r.gc
+ AND ref.pt = r.pt AND ref.ps = r.ps
+LEFT JOIN rolled total
+  ON total.ind = r.ind AND total.b = {all_breakdown} AND total.gt = r.gt AND total.gc = r.gc
+ AND total.pt = r.pt AND total.ps = r.ps AND r.ind IN ({total_denominators})
+ORDER BY r.ind, r.gt, r.gc, r.b, r.g, r.pt, r.ps
+"""
 
 # Split rows already carry their breakdown and group; unsplit rows take one row per standard
 # breakdown from the label table. Then the four geographies (GROUPING SETS), then periods.
