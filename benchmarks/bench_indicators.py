@@ -243,6 +243,11 @@ def _prepare(work: Path, pregnancies: int, years: int) -> str:
     return str(warehouse)
 
 
+def _copy(warehouse: Path, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copy(warehouse, folder / "wh.duckdb"))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pregnancies", type=int, default=12_000)
@@ -254,10 +259,20 @@ def main() -> None:
         help="run the pandas baseline on a smaller extract of this size",
     )
     parser.add_argument("--keep", action="store_true", help="keep the generated data")
+    parser.add_argument(
+        "--warehouse",
+        type=Path,
+        help="use this warehouse (ingested from generate_lmns(seed=2021) of the size given) "
+        "instead of generating one; it is copied, never changed",
+    )
+    parser.add_argument("--subset-warehouse", type=Path, help="likewise for the pandas subset")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-indicators-"))
     try:
-        prepared = prepare(work / "full", args.pregnancies, args.years)
+        if args.warehouse:
+            prepared = {"warehouse": str(_copy(args.warehouse, work / "full")), "seconds": None}
+        else:
+            prepared = prepare(work / "full", args.pregnancies, args.years)
         warehouse, prep = prepared["warehouse"], prepared["seconds"]
         result = {
             "pregnancies": args.pregnancies,
@@ -272,7 +287,10 @@ def main() -> None:
         result["floor_all_columns"] = isolated(_floor, str(warehouse), None)
         small = warehouse
         if args.pandas_pregnancies and args.pandas_pregnancies < args.pregnancies:
-            small = prepare(work / "subset", args.pandas_pregnancies, args.years)["warehouse"]
+            if args.subset_warehouse:
+                small = str(_copy(args.subset_warehouse, work / "subset"))
+            else:
+                small = prepare(work / "subset", args.pandas_pregnancies, args.years)["warehouse"]
         result["subset_pregnancies"] = args.pandas_pregnancies or args.pregnancies
         result["engine_subset"] = isolated(_engine, str(small), str(work / "out2"), True)
         result["pandas"] = isolated(_pandas, str(small))

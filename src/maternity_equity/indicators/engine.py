@@ -9,6 +9,7 @@ import time
 import warnings
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from maternity_equity.indicators import backend, cohorts, rollup
 from maternity_equity.indicators.catalogue_entries import catalogue
 from maternity_equity.indicators.definitions import Indicator
 from maternity_equity.indicators.dq import dq_status
-from maternity_equity.indicators.need import areas_of_highest_need
+from maternity_equity.indicators.need import NEED_INPUTS, areas_of_highest_need
 from maternity_equity.indicators.results import Options, derived_metrics, finish
 from maternity_equity.indicators.returns import returns_to_rows
 from maternity_equity.warehouse.schema import EXTRACT_TABLES, RESULT_COLUMNS
@@ -206,22 +207,27 @@ def _compute(
         )
         rows = rollup.roll_up(bases, scope)
         step("statistics")
-        res = finish(rows, inds, options)
-        derived = derived_metrics(res, inds, options)
+        # group ratios and SIIs are built from their own breakdown rows, which are not kept
         special = [i for i, d in inds.items() if d.kind in ("group_ratio", "sii")]
-        res = res[~res["indicator_id"].isin(special)]
-        frames += [res, derived]
+        is_special = rows["indicator_id"].isin(special).to_numpy()
+        frames.append(finish(rows[~is_special], inds, options))
+        frames.append(derived_metrics(finish(rows[is_special], inds, options), inds, options))
+        del rows
     if returns is not None and len(returns):
         step("returns")
         frames.append(finish(returns_to_rows(returns, inds), inds, options))
-    results = (
-        pd.concat([f for f in frames if len(f)], ignore_index=True)
-        if frames
-        else (pd.DataFrame(columns=list(RESULT_COLUMNS)))
-    )
-    if "areas_of_highest_need" in inds and len(results):
+    frames = [f for f in frames if len(f)]
+    if "areas_of_highest_need" in inds and frames:
         step("areas of highest need")
-        results = pd.concat([results, areas_of_highest_need(results, inds)], ignore_index=True)
+        used = [f[f["indicator_id"].isin(NEED_INPUTS).to_numpy()] for f in frames]
+        frames.append(areas_of_highest_need(pd.concat(used, ignore_index=True), inds))
+    frames = [f for f in frames if len(f)]
+    results = (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(columns=list(RESULT_COLUMNS))
+    )
+    del frames
     step("data-quality status")
     results["dq_status"] = dq_status(results, dq_results, list(inds.values()))
     pairs = results[["geography_type", "geography_code"]].drop_duplicates()
@@ -312,13 +318,16 @@ def compute_all(
     }
     csv_path = None
     table = results_arrow(results)
-    with Warehouse(path) as wh:
-        wh.write(replace={"results": table}, run=run.finish())
-    if out_dir is not None:
-        out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        csv_path = out / "results.csv"
-        pa_csv.write_csv(table, csv_path)  # Arrow's writer: several times faster than pandas
+    with ThreadPoolExecutor(1) as pool:  # Arrow's CSV writer runs beside DuckDB's write
+        if out_dir is not None:
+            out = Path(out_dir)
+            out.mkdir(parents=True, exist_ok=True)
+            csv_path = out / "results.csv"
+            written = pool.submit(pa_csv.write_csv, table, csv_path)
+        with Warehouse(path) as wh:
+            wh.write(replace={"results": table}, run=run.finish())
+        if out_dir is not None:
+            written.result()
     produced = set(results["indicator_id"])
     skipped = {
         i.id: ("needs a return" if i.source == "return" else "no rows")

@@ -18,6 +18,7 @@ from maternity_equity.indicators.rollup import PRIORITY_GROUP
 from maternity_equity.warehouse.schema import RESULT_COLUMNS
 
 PERIODS = ("rolling_12m", "financial_year")
+NEED_INPUTS = ("pop_bookings", "p4c_births_under_37w", "m_perinatal_mortality_rate")
 KEYS = ["period_type", "period_start", "period_end", "geography_code", "geography_name"]
 
 
@@ -35,11 +36,10 @@ def _pick(results: pd.DataFrame, ind: str, breakdown: str, group: str, col: str)
 def areas_of_highest_need(results: pd.DataFrame, indicators: dict[str, Indicator]) -> pd.DataFrame:
     ind = indicators["areas_of_highest_need"]
     # only neighbourhood rows of the ranked periods are ever picked: narrow a million rows once
-    used = ["pop_bookings", "p4c_births_under_37w", "m_perinatal_mortality_rate"]
     results = results[
         (results["geography_type"] == "neighbourhood").to_numpy()
         & results["period_type"].isin(PERIODS).to_numpy()
-        & results["indicator_id"].isin(used).to_numpy()
+        & results["indicator_id"].isin(NEED_INPUTS).to_numpy()
     ]
     if "geography_name" not in results:
         results = results.assign(geography_name=results["geography_code"])
