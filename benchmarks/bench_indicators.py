@@ -62,9 +62,20 @@ def _engine(warehouse: str, out_dir: str, subset: bool) -> dict:
     from maternity_equity.indicators import catalogue, compute_all, get
 
     inds = [get(i) for i in PANDAS_IDS] if subset else catalogue()
+    steps: dict[str, float] = {}
+    last = [time.perf_counter(), "connecting"]
+
+    def step(name: str) -> None:  # seconds per engine step, summed by the step's first word
+        now = time.perf_counter()
+        key = last[1].split()[0]
+        steps[key] = steps.get(key, 0.0) + now - last[0]
+        last[:] = [now, name]
+
     start = time.perf_counter()
-    report = compute_all(warehouse, progress=False, out_dir=out_dir, indicators=inds)
-    return {"seconds": time.perf_counter() - start, "peak_mb": _peak_mb(), "rows": report.rows}
+    report = compute_all(warehouse, progress=step, out_dir=out_dir, indicators=inds)
+    seconds = time.perf_counter() - start
+    step("end")
+    return {"seconds": seconds, "peak_mb": _peak_mb(), "rows": report.rows, "steps": steps}
 
 
 def _pandas(warehouse: str) -> dict:

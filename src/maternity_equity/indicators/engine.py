@@ -269,91 +269,126 @@ def compute_all(
     *,
     returns: pd.DataFrame | None = None,
     backend: str = "duckdb",
-    progress: bool = True,
+    progress: bool | Progress = True,
     out_dir: str | Path | None = None,
     options: Options | None = None,
     indicators: Iterable[Indicator] | None = None,
 ) -> ComputeReport:
-    """Compute the whole catalogue, write the ``results`` table, ``results.csv`` and a run."""
+    """Compute the whole catalogue, write the ``results`` table, ``results.csv`` and a run.
+
+    ``progress``: a progress bar (True), nothing (False), or a callable fed each step's name.
+    """
     from maternity_equity.indicators import backend as backend_module
-    from maternity_equity.warehouse import RunRecord, Warehouse
 
     started = time.perf_counter()
     path = Path(warehouse_path)
-    con = backend_module.connect(path, backend)
-    try:
-        present = set(backend_module.list_tables(con))
-        missing = [t for t in EXTRACT_TABLES if t not in present]
-        if missing:
-            raise ValueError(f"warehouse {path} lacks tables {missing}: run ingest first")
-        tables = {t: con.table(t) for t in EXTRACT_TABLES}
-        dq = backend_module.execute(con.table("dq_results")) if "dq_results" in present else None
-        names = _names(con)
-        inds = list(indicators or catalogue())
-        with _progress(progress, len(inds)) as step:
+    inds = list(indicators or catalogue())
+    with progress_steps(progress) as step:
+        con = backend_module.connect(path, backend)
+        try:
+            present = set(backend_module.list_tables(con))
+            missing = [t for t in EXTRACT_TABLES if t not in present]
+            if missing:
+                raise ValueError(f"warehouse {path} lacks tables {missing}: run ingest first")
+            tables = {t: con.table(t) for t in EXTRACT_TABLES}
+            dq = (
+                backend_module.execute(con.table("dq_results")) if "dq_results" in present else None
+            )
             results = compute(
                 tables,
                 indicators=inds,
                 returns=returns,
                 dq_results=dq,
-                names=names,
+                names=_names(con),
                 options=options,
                 progress=step,
             )
-    finally:
-        con.disconnect()
-    run = RunRecord(
-        kind="compute",
-        inputs=[{"path": path.name, "kind": "warehouse"}],
-        parameters={
-            "backend": backend,
-            "indicators": len(inds),
-            "returns_rows": 0 if returns is None else len(returns),
-        },
-    )
+        finally:
+            con.disconnect()
+        step(f"writing {len(results):,} result rows")
+        csv_path = None if out_dir is None else Path(out_dir) / "results.csv"
+        run = store_results(
+            results,
+            inputs=[{"path": path.name, "kind": "warehouse"}],
+            parameters={
+                "backend": backend,
+                "indicators": len(inds),
+                "returns_rows": 0 if returns is None else len(returns),
+            },
+            warehouse=path,
+            csv_path=csv_path,
+        )
+    return compute_report(results, run, inds, started, path, csv_path)
+
+
+def store_results(
+    results: pd.DataFrame,
+    *,
+    inputs: list[dict],
+    parameters: dict,
+    warehouse: Path | str | None,
+    csv_path: Path | None,
+):
+    """Stamp ``results`` with a new compute run, then store the table with its run record (one
+    transaction) and write the CSV; Arrow writes the CSV while DuckDB writes the table."""
+    from maternity_equity.warehouse import RunRecord, Warehouse
+
+    run = RunRecord(kind="compute", inputs=inputs, parameters=parameters)
     results["run_id"] = run.run_id
     run.counts = {
         "results": len(results),
         "by_indicator": results.groupby("indicator_id").size().to_dict(),
     }
-    csv_path = None
     table = results_arrow(results)
-    with ThreadPoolExecutor(1) as pool:  # Arrow's CSV writer runs beside DuckDB's write
-        if out_dir is not None:
-            out = Path(out_dir)
-            out.mkdir(parents=True, exist_ok=True)
-            csv_path = out / "results.csv"
+    with ThreadPoolExecutor(1) as pool:
+        written = None
+        if csv_path is not None:
+            csv_path.parent.mkdir(parents=True, exist_ok=True)
             written = pool.submit(pa_csv.write_csv, table, csv_path)
-        with Warehouse(path) as wh:
-            wh.write(replace={"results": table}, run=run.finish())
-        if out_dir is not None:
+        if warehouse is not None:
+            with Warehouse(warehouse) as wh:
+                wh.write(replace={"results": table}, run=run.finish())
+        if written is not None:
             written.result()
+    return run
+
+
+def compute_report(
+    results: pd.DataFrame,
+    run,
+    indicators: Iterable[Indicator],
+    started: float,
+    warehouse: Path,
+    csv_path: Path | None,
+) -> ComputeReport:
+    """What a compute run produced, and which indicators gave no rows and why."""
     produced = set(results["indicator_id"])
-    skipped = {
-        i.id: ("needs a return" if i.source == "return" else "no rows")
-        for i in inds
-        if i.id not in produced
-    }
     return ComputeReport(
         run_id=run.run_id,
         rows=len(results),
         indicators=sorted(produced),
         seconds=time.perf_counter() - started,
-        warehouse=path,
+        warehouse=warehouse,
         csv_path=csv_path,
-        skipped=skipped,
+        skipped={
+            i.id: ("needs a return" if i.source == "return" else "no rows")
+            for i in indicators
+            if i.id not in produced
+        },
         results=results,
     )
 
 
-class _progress:
-    """A rich progress bar (or nothing) fed with step names."""
+class progress_steps:
+    """A rich progress bar, nothing, or the caller's own function, fed with step names."""
 
-    def __init__(self, enabled: bool, total: int) -> None:
+    def __init__(self, enabled: bool | Progress) -> None:
         self.enabled = enabled
         self.bar = None
 
     def __enter__(self) -> Progress:
+        if callable(self.enabled):
+            return self.enabled
         if not self.enabled:
             return lambda _m: None
         from rich.progress import Progress as Bar

@@ -159,16 +159,13 @@ def run_on_spark(
     ``results`` table and a compute run, exactly as the DuckDB path writes them."""
     import time
 
-    import pyarrow.csv as pa_csv
-
     from maternity_equity.indicators import engine
     from maternity_equity.indicators.catalogue_entries import catalogue
-    from maternity_equity.warehouse import RunRecord, Warehouse
 
     started = time.perf_counter()
     if warehouse is not None and not Path(warehouse).exists():
         raise ValueError(f"warehouse file {warehouse} does not exist")
-    with engine._progress(progress, 0) as step:
+    with engine.progress_steps(progress) as step:
         results = compute_on_spark(
             parquet_dir,
             warehouse=warehouse,
@@ -178,41 +175,18 @@ def run_on_spark(
             progress=step,
             settings=settings,
         )
-    run = RunRecord(
-        kind="compute",
-        inputs=[{"path": Path(parquet_dir).name, "kind": "parquet"}],
-        parameters={
-            "backend": "pyspark",
-            "spark_master": master if session is None else "external session",
-            "returns_rows": 0 if returns is None else len(returns),
-        },
-    )
-    results["run_id"] = run.run_id
-    run.counts = {
-        "results": len(results),
-        "by_indicator": results.groupby("indicator_id").size().to_dict(),
-    }
-    table = engine.results_arrow(results)
-    if warehouse is not None:
-        with Warehouse(warehouse) as wh:
-            wh.write(replace={"results": table}, run=run.finish())
-    csv_path = None
-    if out_dir is not None:
-        Path(out_dir).mkdir(parents=True, exist_ok=True)
-        csv_path = Path(out_dir) / "results.csv"
-        pa_csv.write_csv(table, csv_path)
-    produced = set(results["indicator_id"])
-    return engine.ComputeReport(
-        run_id=run.run_id,
-        rows=len(results),
-        indicators=sorted(produced),
-        seconds=time.perf_counter() - started,
-        warehouse=Path(warehouse) if warehouse is not None else Path(parquet_dir),
-        csv_path=csv_path,
-        skipped={
-            i.id: ("needs a return" if i.source == "return" else "no rows")
-            for i in catalogue()
-            if i.id not in produced
-        },
-        results=results,
-    )
+        csv_path = None if out_dir is None else Path(out_dir) / "results.csv"
+        step(f"writing {len(results):,} result rows")
+        run = engine.store_results(
+            results,
+            inputs=[{"path": Path(parquet_dir).name, "kind": "parquet"}],
+            parameters={
+                "backend": "pyspark",
+                "spark_master": master if session is None else "external session",
+                "returns_rows": 0 if returns is None else len(returns),
+            },
+            warehouse=warehouse,
+            csv_path=csv_path,
+        )
+    place = Path(warehouse) if warehouse is not None else Path(parquet_dir)
+    return engine.compute_report(results, run, catalogue(), started, place, csv_path)
