@@ -175,19 +175,21 @@ def engine_columns(warehouse: str) -> dict[str, list[str]]:
             if ind.source == "records" and ind.kind != "ranking":
                 groups.setdefault(engine._group_key(ind), []).append(ind)
         sql: list[str] = []
-        run = backend.execute
+        run = backend.execute_arrow
 
         def capture(expr):
             sql.append(ibis.to_sql(expr, dialect="duckdb"))
             raise _Captured
 
-        backend.execute = capture
+        backend.execute_arrow = capture
         try:
             for (cohort, _anchor, extra), members in groups.items():
                 with contextlib.suppress(_Captured):
                     engine.aggregate_cohort(cohorts.COHORTS[cohort](tables), members, extra)
         finally:
-            backend.execute = run
+            backend.execute_arrow = run
+        if len(sql) != len(groups):
+            raise RuntimeError("the engine's cohort queries were not all captured")
         text = "\n".join(sql)
         window = {"pregnancies": ["booking_date"], "babies": ["birth_date"]}
         window |= {"deliveries": ["delivery_date"], "care_contacts": ["contact_date"]}

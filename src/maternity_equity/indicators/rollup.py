@@ -231,11 +231,11 @@ def roll_up(cohorts: Sequence[CohortCounts], scope: Scope) -> pd.DataFrame:
 
 
 def _keys_frame(cohort: CohortCounts) -> pd.DataFrame:
-    """The breakdown key columns of one cohort's counts as pandas, missing text as ""."""
+    """The breakdown key columns of one cohort's counts as pandas text, missing as ""."""
     t = cohort.counts
     frame = pd.DataFrame(
         {
-            c: pd.Series(t.column(c).to_pandas(), dtype=object).fillna("").to_numpy()
+            c: pd.Series(t.column(c).to_pandas(), dtype=object).fillna("").astype(str).to_numpy()
             for c in (*_GEO_KEYS, *cohort.extra)
         }
     )
