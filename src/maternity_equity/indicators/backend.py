@@ -86,6 +86,16 @@ def materialise(con: ibis.BaseBackend, expr: ir.Table, name: str) -> ir.Table:
     return con.create_table(name, expr, temp=True, overwrite=True)  # pragma: no cover
 
 
+def drop_materialised(con: ibis.BaseBackend, name: str) -> None:
+    """Free what :func:`materialise` built."""
+    if con.name == "duckdb":
+        con.con.execute(f'DROP TABLE IF EXISTS "{name}"')
+    elif con.name == "pyspark":
+        con._session.catalog.dropTempView(name)  # also unpersists the cached frame
+    else:  # pragma: no cover
+        con.drop_table(name, force=True)
+
+
 def execute_arrow(expr: ir.Table) -> pa.Table:
     """Run an expression and bring the (aggregated) result back as an Arrow table."""
     result = expr.to_pyarrow()

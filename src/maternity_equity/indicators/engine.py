@@ -182,18 +182,23 @@ def _compute(
     frames = []
     if groups and tables:  # no tables: returns only (e.g. published national figures)
         first, last = _window(tables)
-        built: dict[str, object] = {}
-        uses = defaultdict(int)
-        for cohort, _anchor, _extra in groups:
-            uses[cohort] += 1
         bases = []
-        for (cohort, anchor, extra), members in groups.items():
-            step(f"counting {cohort} by {anchor}")
-            if cohort not in built:
-                built[cohort] = cohorts.COHORTS[cohort](tables)
-                if con is not None and uses[cohort] > 1:  # several anchors: build it once
-                    built[cohort] = backend.materialise(con, built[cohort], f"_cohort_{cohort}")
-            bases.append(aggregate_cohort(built[cohort], members, extra))
+        # the anchors of one cohort run together, so a cohort built once for several anchors
+        # is dropped as soon as its last anchor is counted
+        by_cohort: dict[str, list[tuple]] = defaultdict(list)
+        for key in groups:
+            by_cohort[key[0]].append(key)
+        for cohort, keys in by_cohort.items():
+            built = cohorts.COHORTS[cohort](tables)
+            shared = con is not None and len(keys) > 1
+            if shared:
+                step(f"building the {cohort} cohort")
+                built = backend.materialise(con, built, f"_cohort_{cohort}")
+            for key in keys:
+                step(f"counting {cohort} by {key[1]}")
+                bases.append(aggregate_cohort(built, groups[key], key[2]))
+            if shared:
+                backend.drop_materialised(con, f"_cohort_{cohort}")
         step("rolling up breakdowns, geographies and periods")
         scope = rollup.Scope(
             first_month=first,
@@ -302,6 +307,7 @@ def compute_all(
                 names=_names(con),
                 options=options,
                 progress=step,
+                con=con,
             )
         finally:
             con.disconnect()
