@@ -15,6 +15,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from maternity_equity.codes import ethnicity, imd
 
@@ -176,7 +177,6 @@ ROLLED_COLUMNS = [
     "ref_den",
 ]
 _GEO_KEYS = tuple(GEOGRAPHY_COLUMNS.values())
-_MISSING = "~missing~"  # stands in for a missing ethnic category while coding the label pairs
 
 
 class _Vocabulary:
@@ -209,16 +209,15 @@ def roll_up(cohorts: Sequence[CohortCounts], scope: Scope) -> pd.DataFrame:
     cohorts = [c for c in cohorts if c.columns and c.counts.num_rows]
     if not cohorts:
         return pd.DataFrame(columns=ROLLED_COLUMNS)
-    frames = [_keys_frame(c) for c in cohorts]
-    coded = _Coding(cohorts, frames, scope)
+    coded = _Coding(cohorts, scope)
     con = duckdb.connect()
     try:
         con.register("labels", coded.labels)
         con.register("pairs", coded.pairs)
         con.register("periods", coded.periods)
         parts = []
-        for n, (cohort, keys) in enumerate(zip(cohorts, frames, strict=True)):
-            con.register(f"wide_{n}", coded.wide(n, cohort, keys))
+        for n, cohort in enumerate(cohorts):
+            con.register(f"wide_{n}", coded.wide(n, cohort))
             parts.append(_long_rows(n, cohort, coded))
         con.execute("CREATE TEMP TABLE base AS " + " UNION ALL ".join(parts))
         for statement in _ROLL_UP:
@@ -230,60 +229,89 @@ def roll_up(cohorts: Sequence[CohortCounts], scope: Scope) -> pd.DataFrame:
     return coded.decode(table)
 
 
-def _keys_frame(cohort: CohortCounts) -> pd.DataFrame:
-    """The breakdown key columns of one cohort's counts as pandas text, missing as ""."""
-    t = cohort.counts
-    frame = pd.DataFrame(
-        {
-            c: pd.Series(t.column(c).to_pandas(), dtype=object).fillna("").astype(str).to_numpy()
-            for c in (*_GEO_KEYS, *cohort.extra)
-        }
-    )
-    frame["ethnic_category"] = (
-        pd.Series(t.column("ethnic_category").to_pandas(), dtype=object).fillna(_MISSING).to_numpy()
-    )
-    decile = pd.to_numeric(pd.Series(t.column("imd_decile").to_pandas()), errors="coerce")
-    frame["imd_decile"] = decile.fillna(-1.0).to_numpy(dtype=float)
-    return frame
+@dataclass(frozen=True)
+class _Distinct:
+    """One key column as (distinct values, index of each row's value): Arrow's dictionary
+    encoding, so the rows are never turned into Python objects."""
+
+    values: list
+    indices: np.ndarray
+
+    @classmethod
+    def of(cls, column: pa.ChunkedArray, missing: object, kind: type = str) -> _Distinct:
+        encoded = pc.dictionary_encode(column.combine_chunks(), null_encoding="encode")
+        values = [missing if v is None else kind(v) for v in encoded.dictionary.to_pylist()]
+        if kind is float:
+            values = [missing if v != v else v for v in values]  # NaN counts as missing
+        return cls(values, encoded.indices.to_numpy(zero_copy_only=False))
+
+    def codes(self, code_of: dict) -> np.ndarray:
+        """Each row's code, looking each distinct value up once."""
+        lookup = np.array([code_of[v] for v in self.values], dtype=np.int32)
+        return lookup[self.indices] if len(self.values) else np.zeros(0, np.int32)
+
+
+def _as_float(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    return column.cast(pa.float64())
 
 
 class _Coding:
     """The integer codes of one roll-up: indicators, breakdowns, groups, geography codes, label
     pairs (ethnic category x IMD decile) and periods, with the small tables DuckDB joins."""
 
-    def __init__(self, cohorts: Sequence[CohortCounts], frames: list[pd.DataFrame], scope):
+    def __init__(self, cohorts: Sequence[CohortCounts], scope: Scope):
         self.scope = scope
-        keys = pd.concat(frames, ignore_index=True)
-        pairs = keys[["ethnic_category", "imd_decile"]].drop_duplicates().reset_index(drop=True)
-        ethnic = pairs["ethnic_category"].where(pairs["ethnic_category"] != _MISSING, None)
-        decile = pairs["imd_decile"].where(pairs["imd_decile"] >= 0, np.nan)
-        labels = breakdown_labels(ethnic, decile)
+        self.keys = [
+            {
+                **{c: _Distinct.of(t.counts.column(c), "") for c in (*_GEO_KEYS, *t.extra)},
+                "ethnic_category": _Distinct.of(t.counts.column("ethnic_category"), None),
+                "imd_decile": _Distinct.of(
+                    t.counts.column("imd_decile").cast(pa.float64()), -1.0, float
+                ),
+            }
+            for t in cohorts
+        ]
+        ethnic = sorted({v for k in self.keys for v in k["ethnic_category"].values}, key=str)
+        deciles = sorted({v for k in self.keys for v in k["imd_decile"].values})
+        self.ethnic_code = {v: i for i, v in enumerate(ethnic)}
+        self.decile_code = {v: i for i, v in enumerate(deciles)}
+        # every (ethnic category, decile) combination, labelled under each breakdown
+        pair_ethnic = np.repeat(np.array(ethnic, dtype=object), len(deciles))
+        pair_decile = np.tile(np.array(deciles, dtype=float), len(ethnic))
+        labels = breakdown_labels(
+            pd.Series(pair_ethnic, dtype=object),
+            pd.Series(np.where(pair_decile >= 0, pair_decile, np.nan)),
+        )
         label_text = {
             b: pd.Series(labels[b].to_numpy(), dtype=object).fillna("").to_numpy()
             for b in BREAKDOWNS
         }
         specs = [c for cohort in cohorts for c in cohort.columns]
-        extras = {e: keys[e] for cohort in cohorts for e in cohort.extra}
+        extra_values = [
+            v for t, k in zip(cohorts, self.keys, strict=True) for e in t.extra for v in k[e].values
+        ]
         self.indicators = _Vocabulary(c[0] for c in specs)
-        self.breakdowns = _Vocabulary([*BREAKDOWNS, *(c[1] for c in specs if c[1]), *extras])
+        self.breakdowns = _Vocabulary(
+            [*BREAKDOWNS, *(c[1] for c in specs if c[1]), *(e for t in cohorts for e in t.extra)]
+        )
         self.groups = _Vocabulary(
             [
                 *(v for b in BREAKDOWNS for v in label_text[b]),
                 *(c[2] for c in specs if c[1]),
-                *(v for values in extras.values() for v in values.unique()),
+                *extra_values,
             ]
         )
         self.geo_codes = _Vocabulary(
-            [scope.lmns_code, "", *(v for c in _GEO_KEYS for v in keys[c].unique())]
+            [scope.lmns_code, "", *(v for k in self.keys for c in _GEO_KEYS for v in k[c].values)]
         )
         self.geo_types = _Vocabulary(GEOGRAPHIES)
         self.period_types = _Vocabulary(PERIOD_TYPES)
         self.reference_labels = np.array([""], dtype=object)  # set by references()
-        self.pair_index = pd.MultiIndex.from_frame(pairs)
+        pairs = len(ethnic) * len(deciles)
         self.labels = pd.DataFrame(
             {
-                "lid": np.repeat(np.arange(len(pairs), dtype=np.int32), len(BREAKDOWNS)),
-                "b": np.tile(self.breakdowns.encode(BREAKDOWNS), len(pairs)),
+                "lid": np.repeat(np.arange(pairs, dtype=np.int32), len(BREAKDOWNS)),
+                "b": np.tile(self.breakdowns.encode(BREAKDOWNS), pairs),
                 "g": self.groups.encode(
                     np.column_stack([label_text[b] for b in BREAKDOWNS]).ravel()
                 ),
@@ -302,23 +330,21 @@ class _Coding:
         self.first_pid = np.cumsum([0, *(len(c.columns) for c in cohorts)])
         self.periods = _periods(scope, self.period_types)
 
-    def wide(self, n: int, cohort: CohortCounts, keys: pd.DataFrame) -> pa.Table:
+    def wide(self, n: int, cohort: CohortCounts) -> pa.Table:
         """The cohort's counts with every key replaced by its integer code."""
-        t = cohort.counts
+        t, keys = cohort.counts, self.keys[n]
         month = t.column("month")
-        mi = pa.compute.add(
-            pa.compute.multiply(pa.compute.year(month), 12), pa.compute.month(month)
-        )
+        mi = pc.add(pc.multiply(pc.year(month), 12), pc.month(month))
+        ethnic = keys["ethnic_category"].codes(self.ethnic_code)
+        decile = keys["imd_decile"].codes(self.decile_code)
         columns = {
-            "mi": pa.compute.subtract(mi, 1).cast(pa.int32()),
-            "lid": self.pair_index.get_indexer(
-                pd.MultiIndex.from_frame(keys[["ethnic_category", "imd_decile"]])
-            ).astype(np.int32),
+            "mi": pc.subtract(mi, 1).cast(pa.int32()),
+            "lid": ethnic * np.int32(len(self.decile_code)) + decile,
         }
         for c in _GEO_KEYS:
-            columns[c] = self.geo_codes.encode(keys[c])
+            columns[c] = keys[c].codes(self.geo_codes.code)
         for e in cohort.extra:
-            columns[f"x_{e}"] = self.groups.encode(keys[e])
+            columns[f"x_{e}"] = keys[e].codes(self.groups.code)
         for c in cohort.columns:
             for name in c[3:]:
                 columns[name] = t.column(name).cast(pa.float64())
