@@ -47,7 +47,6 @@ REFERENCE = {
     "imd_quintile": "5",
 }
 CROSS_SEP = " | "
-KEY = ["indicator_id", "breakdown", "group"]
 
 
 def _priority(code: object) -> str:
@@ -189,10 +188,11 @@ class _Vocabulary:
         self.code = {v: i for i, v in enumerate(self.values)}
 
     def encode(self, values) -> np.ndarray:
+        """Codes of ``values``, which must all be in the vocabulary (it is built from them)."""
         codes = self.index.get_indexer(pd.Index(np.asarray(list(values), dtype=object)))
         if (codes < 0).any():
-            raise KeyError("a value outside the vocabulary")  # a bug: the vocabulary is built
-        return codes.astype(np.int32)  # from the very values it encodes
+            raise KeyError("roll-up vocabulary is missing a value it was built from")
+        return codes.astype(np.int32)
 
     def decode(self, codes: np.ndarray) -> np.ndarray:
         return self.values[np.asarray(codes, dtype=np.int64)]
@@ -239,6 +239,8 @@ class _Distinct:
 
     @classmethod
     def of(cls, column: pa.ChunkedArray, missing: object, kind: type = str) -> _Distinct:
+        if kind is float:
+            column = column.cast(pa.float64())
         encoded = pc.dictionary_encode(column.combine_chunks(), null_encoding="encode")
         values = [missing if v is None else kind(v) for v in encoded.dictionary.to_pylist()]
         if kind is float:
@@ -249,10 +251,6 @@ class _Distinct:
         """Each row's code, looking each distinct value up once."""
         lookup = np.array([code_of[v] for v in self.values], dtype=np.int32)
         return lookup[self.indices] if len(self.values) else np.zeros(0, np.int32)
-
-
-def _as_float(column: pa.ChunkedArray) -> pa.ChunkedArray:
-    return column.cast(pa.float64())
 
 
 class _Coding:
