@@ -212,3 +212,22 @@ def test_sii_sentence_reads_the_engines_sign():
     assert "not shown" in inequality_sentence(
         meta, cell(None, "*"), cell(None, "*"), cell(None, "*")
     )
+
+
+def test_headline_baseline_names_where_and_when_it_was_measured():
+    from maternity_equity.reports.data import load_catalogue
+    from maternity_equity.reports.sentences import headline_sentence
+
+    meta = load_catalogue()["m_perinatal_ratio_black_asian_vs_white"]
+    assert (meta.baseline, meta.baseline_label) == (1.7, "UK 2017, MBRRACE-UK")
+    cell = sdc.Cell
+    text = headline_sentence(
+        meta,
+        cell(2.1, "2.1"),
+        cell(1.4, "1.4"),
+        cell(3.0, "3.0"),
+        period_title="2025-26",
+        baseline=cell(1.7, "1.7"),
+        baseline_label=meta.baseline_label,
+    )
+    assert "compared with a baseline of 1.7 (UK 2017, MBRRACE-UK)" in text

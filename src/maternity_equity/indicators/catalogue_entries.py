@@ -627,6 +627,7 @@ def _definitions() -> list[Indicator]:
             ratio_groups=("Black", "Asian"),
             ratio_reference=("White",),
             baseline=1.7,
+            baseline_label="UK 2017, MBRRACE-UK",
             target_source="NHS Long Term Plan headline metric, baseline 1.7 (2017)",
             source_fields=(*birth_fields, "babies.death_date", "pregnancies.ethnic_category"),
             unit="ratio",
@@ -645,6 +646,7 @@ def _definitions() -> list[Indicator]:
             denominator=TOTAL_BIRTHS_24W,
             numerator=col("perinatal_death").eq(True),
             baseline=4.39,
+            baseline_label="England 2017, ONS",
             target_source="NHS Long Term Plan headline metric, baseline 4.39 (2017)",
             source_fields=(*birth_fields, "babies.death_date", "pregnancies.imd_decile"),
             definition_notes="SII = fitted most deprived minus fitted least deprived (positive "

@@ -50,6 +50,7 @@ class Indicator:
     target: float | None = None
     target_source: str = ""
     baseline: float | None = None
+    baseline_label: str = ""  # where and when the baseline was measured, shown beside it
     source_fields: tuple[str, ...] = ()
     dq_rules: tuple[str, ...] = ()
     ci_method: str = "wilson"

@@ -132,7 +132,8 @@ def render() -> str:
             if ind.target is not None:
                 rows.append(("Target", f"{ind.target:g} ({ind.target_source})"))
             if ind.baseline is not None:
-                rows.append(("Baseline", f"{ind.baseline:g} ({ind.target_source})"))
+                where = "; ".join(x for x in (ind.baseline_label, ind.target_source) if x)
+                rows.append(("Baseline", f"{ind.baseline:g} ({where})"))
             if ind.source_fields:
                 rows.append(("Source fields", ", ".join(f"`{f}`" for f in ind.source_fields)))
             if ind.dq_rules:

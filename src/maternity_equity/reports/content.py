@@ -442,7 +442,7 @@ class ReportBuilder:
 
     def _baseline(self, meta: IndicatorMeta) -> tuple[Cell | None, str]:
         if meta.baseline is not None:
-            return _num(meta.baseline), meta.baseline_label or "guidance baseline"
+            return _num(meta.baseline), meta.baseline_label or "national baseline"
         earlier = self.period.year_earlier()
         total = _total_row(self.rows_for(meta.id, earlier))
         if total is None:

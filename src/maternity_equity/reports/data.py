@@ -100,6 +100,7 @@ def meta_from_definition(defn: Indicator) -> IndicatorMeta:
         polarity=_POLARITY.get(defn.polarity, "neutral"),
         target=defn.target,
         baseline=defn.baseline,
+        baseline_label=defn.baseline_label,
         disclosure_class=defn.disclosure_class,
         definition=defn.description,
         source=defn.source,

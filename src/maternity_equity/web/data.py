@@ -62,6 +62,7 @@ class IndicatorInfo:
     target: float | None
     description: str = ""
     baseline: float | None = None
+    baseline_label: str = ""
     priority: str = ""
 
 
@@ -76,6 +77,7 @@ def _catalogue_info() -> dict[str, IndicatorInfo]:
             target=item.target,
             description=item.description,
             baseline=item.baseline,
+            baseline_label=item.baseline_label,
             priority=item.priority,
         )
         for item in catalogue()
