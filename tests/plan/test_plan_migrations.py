@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from maternity_equity.plan import db
 from maternity_equity.plan.models import Base
+from maternity_equity.web import users
 
 
 def _tables(engine: sa.Engine) -> set[str]:
@@ -26,7 +27,7 @@ def _search_functions(engine: sa.Engine) -> int:
 def test_upgrade_creates_every_model_table_and_seeds_priorities(empty_url):
     engine = db.upgrade(empty_url)
     try:
-        assert db.current_revision(engine) == "0003"
+        assert db.current_revision(engine) == "0004"
         assert set(Base.metadata.tables) <= _tables(engine)
         with engine.connect() as connection:
             codes = connection.execute(
@@ -55,7 +56,7 @@ def test_downgrade_to_base_removes_everything_and_upgrade_again_works(empty_url)
         else:
             assert _search_functions(engine) == 0
         db.upgrade(engine)
-        assert db.current_revision(engine) == "0003"
+        assert db.current_revision(engine) == "0004"
     finally:
         engine.dispose()
 
@@ -69,7 +70,7 @@ def test_models_and_migrations_agree(empty_url):
     try:
         with engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
-            diff = compare_metadata(context, Base.metadata)
+            diff = compare_metadata(context, [Base.metadata, users.metadata])
         # The search index (PostgreSQL column, SQLite FTS5 tables) belongs to the search
         # migration, not to a model.
         diff = [
@@ -84,3 +85,27 @@ def test_models_and_migrations_agree(empty_url):
 
 def test_default_url_is_the_demo_folder():
     assert db.default_url() == "sqlite:///maternity-equity-demo/plan.sqlite"
+
+
+def test_web_tables_made_by_an_older_app_are_kept_by_the_upgrade(empty_url):
+    # before migration 0004 the web app created its two tables itself at start-up
+    engine = db.upgrade(empty_url, "0003")
+    try:
+        users.metadata.create_all(engine)
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO web_users (username, display_name, role, password_hash, "
+                    "active, created_at) VALUES ('asha', 'Asha', 'editor', 'x', true, "
+                    "CURRENT_TIMESTAMP)"
+                )
+            )
+        db.upgrade(engine)
+        assert db.current_revision(engine) == "0004"
+        with engine.connect() as connection:
+            names = connection.execute(sa.text("SELECT username FROM web_users")).scalars()
+            assert list(names) == ["asha"]
+        db.downgrade(engine, "0003")
+        assert not {"web_users", "web_audit"} & _tables(engine)
+    finally:
+        engine.dispose()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import create_engine, select
+from sqlalchemy import select
 
+from maternity_equity.plan.db import upgrade
 from maternity_equity.web import users
 from maternity_equity.web.commands import DEMO_USERS, ensure_demo_users, ensure_first_admin
 from maternity_equity.web.roles import Role
@@ -12,9 +13,7 @@ from maternity_equity.web.roles import Role
 
 @pytest.fixture
 def engine(tmp_path):
-    engine = create_engine(f"sqlite:///{tmp_path / 'users.sqlite'}")
-    users.create_tables(engine)
-    return engine
+    return upgrade(f"sqlite:///{tmp_path / 'users.sqlite'}")
 
 
 def test_passwords_are_stored_as_argon2id_hashes(engine):
@@ -62,3 +61,20 @@ def test_role_parse_names_the_choices():
     assert Role.parse(" Analyst ") is Role.analyst
     with pytest.raises(ValueError, match="viewer, editor, analyst, admin"):
         Role.parse("superuser")
+
+
+def test_app_refuses_a_plan_database_without_the_web_tables(tmp_path):
+    from maternity_equity.web.app import create_app
+    from maternity_equity.web.settings import WebSettings
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    upgrade(url, "0003").dispose()  # a plan database from before the web tables' migration
+    settings = WebSettings(
+        warehouse_path=tmp_path / "warehouse.duckdb", plan_db_url=url, migrate_plan=False
+    )
+    with pytest.raises(RuntimeError, match="lacks web_users, web_audit"):
+        create_app(settings)
+    settings = WebSettings(warehouse_path=tmp_path / "warehouse.duckdb", plan_db_url=url)
+    create_app(settings)  # migrating at start-up (the default) brings them
+    with upgrade(url).connect() as connection:
+        assert connection.execute(select(users.users_table)).first() is None

@@ -304,13 +304,11 @@ def make_plan_template(folder: Path) -> Path:
     from maternity_equity.plan.db import session_scope, upgrade
     from maternity_equity.plan.yaml_io import example_plan_path, import_plan_file
     from maternity_equity.web.commands import ensure_demo_users
-    from maternity_equity.web.users import create_tables
 
     path = folder / "plan-template.sqlite"
     engine = upgrade(f"sqlite:///{path}")
     with session_scope(engine, user="loader") as session:
         import_plan_file(session, example_plan_path())
-    create_tables(engine)
     ensure_demo_users(engine)  # hashing once here keeps each test fast
     engine.dispose()
     return path

@@ -52,9 +52,14 @@ def _plan_engine(url: str, migrate: bool):
 
 
 def create_app(settings: WebSettings, *, reference_dir: Path | None = None) -> FastAPI:
-    """Build the app; creates the web tables in the plan database if they are missing."""
+    """Build the app on a plan database at the latest migration (migrated here by default)."""
     engine = _plan_engine(settings.plan_db_url, settings.migrate_plan)
-    user_store.create_tables(engine)
+    missing = user_store.missing_tables(engine)
+    if missing:
+        raise RuntimeError(
+            f"the plan database lacks {', '.join(missing)}: upgrade it with "
+            "`maternity-equity plan init --db URL` (or start the app with migration on)"
+        )
     if reference_dir is None:
         guess = Path(settings.warehouse_path).parent / "synthetic" / "reference"
         reference_dir = guess if guess.is_dir() else None

@@ -127,7 +127,6 @@ def register(app: typer.Typer) -> None:
 
         settings = WebSettings.from_out_dir(out)
         engine = upgrade(settings.plan_db_url)
-        user_store.create_tables(engine)
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
         try:
             user = user_store.create_user(

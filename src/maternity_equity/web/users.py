@@ -1,8 +1,8 @@
 """Users, password hashing and the audit log, kept in the plan database.
 
-The plan module has no user model yet, so the web app owns two tables of its own
-(``web_users``, ``web_audit``) in the plan database and creates them at start-up. Audit entries
-for sign-ins and for every change made through the web app are written here.
+The web app owns two tables of the plan database, ``web_users`` and ``web_audit``, created by
+its migration 0004 like every other table. Audit entries for sign-ins and for every change made
+through the web app are written here.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from sqlalchemy import (
     Text,
     func,
     insert,
+    inspect,
     select,
     update,
 )
@@ -74,8 +75,10 @@ class User:
     active: bool
 
 
-def create_tables(engine: Engine) -> None:
-    metadata.create_all(engine)
+def missing_tables(engine: Engine) -> list[str]:
+    """The web tables the plan database lacks (it predates migration 0004)."""
+    present = set(inspect(engine).get_table_names())
+    return [name for name in metadata.tables if name not in present]
 
 
 def _row_to_user(row) -> User:
