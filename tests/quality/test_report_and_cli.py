@@ -153,7 +153,7 @@ def test_report_files(year_run) -> None:
     parsed.feed(page)
     assert parsed.lang == "en-GB"
     assert parsed.tables >= 4 and parsed.tables == parsed.captions  # every table captioned
-    assert "Team B" in page and "Consistently fails" in page
+    assert "Team B" in page and "Consistently misses the target" in page
     assert "No fixed abode (ZZ99 3VZ)" in page  # failure reasons in plain words
     assert "pregnancy" not in page.lower().replace("pregnancies", "")  # no record-level ids
     assert not (root / "out" / "dq_worklist.csv").exists()

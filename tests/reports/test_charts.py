@@ -108,12 +108,15 @@ def test_spc_chart_segments_limits_target_and_annotations():
     recs = spec["data"]["values"]
     # the rebase at July starts a second segment so mean and limit lines are not joined across it
     assert [r["segment"] for r in recs] == [0] * 6 + [1] * 6
-    assert recs[-1]["point_label"] == "Special cause: concern"
+    assert recs[-1]["point_label"] == "Special cause variation: concern"
     assert recs[0]["date"] == "2024-01-01"
     colour = next(lay for lay in spec["layer"] if lay["mark"]["type"] == "point")["encoding"][
         "color"
     ]
-    assert colour["scale"]["domain"] == ["Common cause", "Special cause: concern"]
+    assert colour["scale"]["domain"] == [
+        "Common cause variation",
+        "Special cause variation: concern",
+    ]
     assert spec["usermeta"]["target"] == 30.0
     assert spec["usermeta"]["annotations"] == [
         {"date": "2024-07-01", "label": "Action 2.3 started"}

@@ -12,18 +12,12 @@ import jinja2
 import pandas as pd
 from rich.table import Table
 
+from maternity_equity.codes.spc import ASSURANCE_LABELS, VARIATION_LABELS
 from maternity_equity.quality.rulebook import Rule
 
 if TYPE_CHECKING:
     from maternity_equity.quality.report import QualityReport
 
-VARIATION_TEXT = {
-    "common_cause": "Common cause",
-    "special_cause_improvement": "Special cause: improvement",
-    "special_cause_concern": "Special cause: concern",
-    "special_cause_neutral_high": "Special cause: high",
-    "special_cause_neutral_low": "Special cause: low",
-}
 CATEGORY_TEXT = {
     "missing": "Missing",
     "malformed": "Malformed",
@@ -40,11 +34,6 @@ CATEGORY_TEXT = {
     "below_range": "Below the valid range",
     "above_range": "Above the valid range",
     "not_a_number": "Not a number",
-}
-ASSURANCE_TEXT = {
-    "consistent_pass": "Consistently passes",
-    "consistent_fail": "Consistently fails",
-    "inconsistent": "Inconsistent (may pass or fail)",
 }
 
 
@@ -93,9 +82,9 @@ def summary_rows(report: QualityReport) -> list[dict]:
                 "counts": counts_text(r["numerator"], r["denominator"]),
                 "rate": rate_with_ci(r["value"], r["lower_ci"], r["upper_ci"]),
                 "result": result_text(r["passed"]),
-                "variation": _text(VARIATION_TEXT, r["variation"]),
+                "variation": _text(VARIATION_LABELS, r["variation"]),
                 "assurance": _text(
-                    ASSURANCE_TEXT,
+                    ASSURANCE_LABELS,
                     r["assurance"],
                     "Not charted" if pd.isna(r["variation"]) else "No single target (a range)",
                 ),
@@ -222,7 +211,7 @@ def _trend_blocks(report: QualityReport) -> list[dict]:
                     "rate": rate_with_ci(r["value"], r["lower_ci"], r["upper_ci"]),
                     "result": result_text(r["passed"]),
                     "limits": "" if p is None else f"{pct(p['lpl'])} to {pct(p['upl'])}",
-                    "point": "" if p is None else _text(VARIATION_TEXT, p["point_type"]),
+                    "point": "" if p is None else _text(VARIATION_LABELS, p["point_type"]),
                 }
             )
         blocks.append({"title": rule.title, "threshold": rule.threshold_text(), "rows": rows})

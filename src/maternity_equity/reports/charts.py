@@ -16,6 +16,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from maternity_equity.codes.spc import ASSURANCE_PHRASES, VARIATION_LABELS, VARIATION_PHRASES
 from maternity_equity.stats import XmRResult
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
@@ -24,13 +25,15 @@ FONT = "Arial, Helvetica, sans-serif"
 
 # Making Data Count colours (grey common cause, blue improvement, orange concern, purple neutral),
 # darkened where needed so every mark has at least 3:1 contrast on white (WCAG 1.4.11).
-POINT_TYPE_STYLE: dict[str, tuple[str, str, str]] = {
-    # point_type: (legend label, colour, shape)
-    "common_cause": ("Common cause", "#7B7D7D", "circle"),
-    "special_cause_improvement": ("Special cause: improvement", "#1D70B8", "triangle-up"),
-    "special_cause_concern": ("Special cause: concern", "#C25400", "triangle-down"),
-    "special_cause_neutral_high": ("Special cause: neutral (high)", "#5A2A82", "diamond"),
-    "special_cause_neutral_low": ("Special cause: neutral (low)", "#5A2A82", "square"),
+POINT_TYPE_STYLE: dict[str, tuple[str, str, str]] = {  # point_type: (label, colour, shape)
+    code: (VARIATION_LABELS[code], colour, shape)
+    for code, (colour, shape) in {
+        "common_cause": ("#7B7D7D", "circle"),
+        "special_cause_improvement": ("#1D70B8", "triangle-up"),
+        "special_cause_concern": ("#C25400", "triangle-down"),
+        "special_cause_neutral_high": ("#5A2A82", "diamond"),
+        "special_cause_neutral_low": ("#5A2A82", "square"),
+    }.items()
 }
 NHS_BLUE = "#005EB8"
 REFERENCE_COLOUR = "#212B32"
@@ -435,20 +438,6 @@ def spc_chart(
     return spec
 
 
-VARIATION_TEXT = {
-    "common_cause": "common cause variation only",
-    "special_cause_improvement": "special cause variation showing improvement",
-    "special_cause_concern": "special cause variation of concern",
-    "special_cause_neutral_high": "special cause variation (high, neither better nor worse)",
-    "special_cause_neutral_low": "special cause variation (low, neither better nor worse)",
-}
-ASSURANCE_TEXT = {
-    "consistent_pass": "the process will consistently meet the target",
-    "consistent_fail": "the process will not meet the target without change",
-    "inconsistent": "the process will hit and miss the target",
-}
-
-
 def _spc_description(
     title: str, records: list[dict[str, Any]], target: Any, variation: Any, assurance: Any
 ) -> str:
@@ -460,12 +449,12 @@ def _spc_description(
         f"{first['date']} to {last['date']}; latest value {_num(last['value'])}, "
         f"mean {_num(last['mean'])}, process limits {_num(last['lpl'])} to {_num(last['upl'])}."
     ]
-    if variation in VARIATION_TEXT:
-        parts.append(f"The latest point shows {VARIATION_TEXT[variation]}.")
+    if variation in VARIATION_PHRASES:
+        parts.append(f"The latest point shows {VARIATION_PHRASES[variation]}.")
     if target is not None and not _is_nan(target):
         parts.append(f"Target {_num(target)}.")
-        if assurance in ASSURANCE_TEXT:
-            parts.append(f"Assurance: {ASSURANCE_TEXT[assurance]}.")
+        if assurance in ASSURANCE_PHRASES:
+            parts.append(f"Assurance: the process {ASSURANCE_PHRASES[assurance]}.")
     return " ".join(parts)
 
 

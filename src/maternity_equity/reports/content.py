@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from maternity_equity.codes.imd import quintile_label
+from maternity_equity.codes.spc import ASSURANCE_LABELS, VARIATION_LABELS
 from maternity_equity.quality import load_rules
 from maternity_equity.reports import charts
 from maternity_equity.reports import disclosure as sdc
@@ -27,8 +28,6 @@ from maternity_equity.reports.data import (
 from maternity_equity.reports.disclosure import Cell, Figures
 from maternity_equity.reports.model import Block, Chart, Column, Paragraph, Report, Section, Table
 from maternity_equity.reports.sentences import (
-    ASSURANCE_LABELS,
-    VARIATION_LABELS,
     headline_sentence,
     inequality_sentence,
     with_unit,

@@ -9,23 +9,18 @@ from pathlib import Path
 
 import jinja2
 
+from maternity_equity.codes.spc import ASSURANCE_LABELS, VARIATION_LABELS
+from maternity_equity.codes.spc import ICON_LETTERS as SPC_ICON_LETTERS
 from maternity_equity.reports import charts
 from maternity_equity.reports import disclosure as sdc
 from maternity_equity.reports.model import Chart, Report, Table
-from maternity_equity.reports.sentences import ASSURANCE_LABELS, VARIATION_LABELS
 
 TEMPLATES = Path(__file__).parent / "templates"
 INTERNAL_MARK = "INTERNAL - not for publication"
 PNG_SCALE = 2  # chart pixels per CSS pixel in the PDF: sharp when printed
 ICON_LETTERS = {
-    "variation-common_cause": "C",
-    "variation-special_cause_improvement": "I",
-    "variation-special_cause_concern": "!",
-    "variation-special_cause_neutral_high": "H",
-    "variation-special_cause_neutral_low": "L",
-    "assurance-consistent_pass": "P",
-    "assurance-consistent_fail": "F",
-    "assurance-inconsistent": "?",
+    **{f"variation-{code}": SPC_ICON_LETTERS[code] for code in VARIATION_LABELS},
+    **{f"assurance-{code}": SPC_ICON_LETTERS[code] for code in ASSURANCE_LABELS},
 }
 # headline table cells ("column:label") that get a Making Data Count icon
 ICON_KINDS = {

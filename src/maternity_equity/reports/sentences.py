@@ -2,33 +2,12 @@
 
 from __future__ import annotations
 
+from maternity_equity.codes.spc import ASSURANCE_PHRASES, VARIATION_PHRASES
 from maternity_equity.reports.data import IndicatorMeta
 from maternity_equity.reports.disclosure import ZERO, Cell
 
-VARIATION_LABELS = {
-    "common_cause": "Common cause",
-    "special_cause_improvement": "Special cause: improvement",
-    "special_cause_concern": "Special cause: concern",
-    "special_cause_neutral_high": "Special cause: higher (neutral)",
-    "special_cause_neutral_low": "Special cause: lower (neutral)",
-}
-ASSURANCE_LABELS = {
-    "consistent_pass": "Consistently meets the target",
-    "consistent_fail": "Will not meet the target without change",
-    "inconsistent": "Hits and misses the target",
-}
-_VARIATION_CLAUSE = {
-    "common_cause": "the variation over time is common cause (no significant change)",
-    "special_cause_improvement": "the latest point shows special cause variation of improvement",
-    "special_cause_concern": "the latest point shows special cause variation of concern",
-    "special_cause_neutral_high": "the latest point is unusually high",
-    "special_cause_neutral_low": "the latest point is unusually low",
-}
-_ASSURANCE_CLAUSE = {
-    "consistent_pass": "the process will consistently meet the target",
-    "consistent_fail": "the process will not meet the target without change",
-    "inconsistent": "the process will hit and miss the target",
-}
+_VARIATION_CLAUSE = {k: f"the latest point shows {v}" for k, v in VARIATION_PHRASES.items()}
+_ASSURANCE_CLAUSE = {k: f"the process {v}" for k, v in ASSURANCE_PHRASES.items()}
 
 
 def with_unit(text: str, unit: str) -> str:
