@@ -221,8 +221,7 @@ def _compute(
     if returns is not None and len(returns):
         step("returns")
         frames.append(finish(returns_to_rows(returns, inds), inds, options))
-    frames = [f for f in frames if len(f)]
-    if "areas_of_highest_need" in inds and frames:
+    if "areas_of_highest_need" in inds and any(len(f) for f in frames):
         step("areas of highest need")
         used = [f[f["indicator_id"].isin(NEED_INPUTS).to_numpy()] for f in frames]
         frames.append(areas_of_highest_need(pd.concat(used, ignore_index=True), inds))
