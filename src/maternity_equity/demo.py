@@ -7,6 +7,7 @@ the demo proves the commands fit together.
 
 from __future__ import annotations
 
+import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -14,7 +15,8 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-console = Console()
+# Wide enough for the load and quality tables when the output goes to a file or a CI log.
+console = Console(width=None if sys.stdout.isatty() else 120)
 
 DEFAULT_OUT = Path("maternity-equity-demo")
 
@@ -77,11 +79,11 @@ def run_demo(
         warehouse_path=warehouse,
         key=f"demo-key-{seed}",
     )
-    console.print(load.summary() if hasattr(load, "summary") else load)
+    console.print(load.summary())
 
     step("3/6 Checking data quality")
     quality = run_quality(warehouse, out / "quality")
-    console.print(quality.summary() if hasattr(quality, "summary") else quality)
+    console.print(quality.summary())
 
     step("4/6 Loading the example action plan, assets register, returns and WRES")
     lmns_code, provider_code = _warehouse_codes(warehouse)
@@ -90,6 +92,7 @@ def run_demo(
 
     step("5/6 Computing every indicator")
     computed = compute_all(warehouse, returns=returns, out_dir=out)
+    console.print(computed.summary())
     results_csv = out / "results.csv"
 
     outputs = {
@@ -106,7 +109,6 @@ def run_demo(
             warehouse, plan_url, period=None, variant="published", out_dir=out / "report"
         )
         outputs["report"] = Path(paths.html).parent
-    console.print(computed.summary() if hasattr(computed, "summary") else computed)
     console.print(f"[green]Done in {time.perf_counter() - started:.1f}s.[/green]")
     for name, path in outputs.items():
         console.print(f"  {name:10s} {path}")

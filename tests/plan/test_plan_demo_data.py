@@ -32,3 +32,18 @@ def test_demo_plan_and_returns_are_accepted_by_the_engine(tmp_path):
 
     rows = engine_returns.returns_to_rows(frame, {i.id: i for i in catalogue()})
     assert len(rows) == len(frame)
+
+
+def test_loading_the_demo_plan_again_replaces_it(tmp_path):
+    """Running the demo twice into one folder reloads the plan instead of failing on the
+    relabelled WRES return (organisation, period and staff group are unique)."""
+    url = f"sqlite:///{tmp_path / 'plan.sqlite'}"
+    load_example_plan(url, lmns_code="E54000099", provider_code="SYN01")
+    first = returns_for_engine(url)
+    load_example_plan(url, lmns_code="E54000099", provider_code="SYN01")
+    second = returns_for_engine(url)
+    key = ["indicator_id", "period_start", "geography_code", "breakdown", "group"]
+    assert len(second) == len(first)
+    left = first.sort_values(key).reset_index(drop=True)[[*key, "numerator", "value"]]
+    right = second.sort_values(key).reset_index(drop=True)[[*key, "numerator", "value"]]
+    assert left.equals(right)

@@ -73,15 +73,7 @@ def register(app: typer.Typer) -> None:
         except ValueError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from exc
-        typer.echo(
-            f"run {report.run_id}: {report.rows:,} result rows for {len(report.indicators)} "
-            f"indicators in {report.seconds:.1f}s"
-        )
-        if report.csv_path:
-            typer.echo(f"wrote {report.csv_path}")
-        needs = sorted(k for k, v in report.skipped.items() if v == "needs a return")
-        if needs:
-            typer.echo(f"{len(needs)} indicators need a return: {', '.join(needs)}")
+        typer.echo(report.summary())
 
 
 def _compute_pyspark(

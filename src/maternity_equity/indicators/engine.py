@@ -40,6 +40,19 @@ class ComputeReport:
     skipped: dict[str, str] = field(default_factory=dict)
     results: pd.DataFrame | None = field(default=None, repr=False)
 
+    def summary(self) -> str:
+        """A few lines for a console or a log: rows, where they went, what needs a return."""
+        lines = [
+            f"run {self.run_id}: {self.rows:,} result rows for {len(self.indicators)} "
+            f"indicators in {self.seconds:.1f}s"
+        ]
+        if self.csv_path:
+            lines.append(f"wrote {self.csv_path}")
+        needs = sorted(k for k, v in self.skipped.items() if v == "needs a return")
+        if needs:
+            lines.append(f"{len(needs)} indicators need a return: {', '.join(needs)}")
+        return "\n".join(lines)
+
 
 def _group_key(ind: Indicator) -> tuple[str, str, tuple[str, ...]]:
     return (ind.cohort, ind.anchor, ind.extra_breakdowns)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from maternity_equity.plan.db import session_scope, upgrade
 from maternity_equity.plan.models import ReturnRow
 from maternity_equity.plan.returns import RETURN_SPECS, load_return
-from maternity_equity.plan.yaml_io import example_plan_path, import_plan_file
+from maternity_equity.plan.yaml_io import example_plan_path, import_plan, load_yaml
 
 EXAMPLE_RETURNS_DIR = Path(__file__).resolve().parent / "examples" / "returns"
 
@@ -27,9 +27,13 @@ def load_example_plan(
     ``lmns_code`` / ``provider_code`` relabel the example's LMNS (``QXX``) and WRES provider
     (``RXX``) so the figures sit beside the warehouse's own geography codes. Returns the title.
     """
+    data = load_yaml(example_plan_path())
+    if provider_code:  # relabel before import, so a second load replaces the first
+        for ret in data.get("wres_returns") or []:
+            ret["organisation_code"] = provider_code
     engine = upgrade(url)
     with session_scope(engine, user) as session:
-        plan = import_plan_file(session, example_plan_path(), replace=True)
+        plan = import_plan(session, data, replace=True)
         title = plan.title
         for name in RETURN_SPECS:
             path = EXAMPLE_RETURNS_DIR / f"{name}.csv"
@@ -38,11 +42,6 @@ def load_example_plan(
         if lmns_code:
             for row in session.scalars(select(ReturnRow).where(ReturnRow.geography_code == "QXX")):
                 row.geography_code = lmns_code
-        if provider_code:
-            from maternity_equity.workforce.models import WresReturn
-
-            for ret in session.scalars(select(WresReturn)):
-                ret.organisation_code = provider_code
     engine.dispose()
     return title
 
