@@ -109,3 +109,31 @@ def test_web_tables_made_by_an_older_app_are_kept_by_the_upgrade(empty_url):
         assert not {"web_users", "web_audit"} & _tables(engine)
     finally:
         engine.dispose()
+
+
+def test_a_database_holding_a_plan_downgrades_to_base_and_past_the_seed(empty_url):
+    """Stepping back past 0002 keeps the priorities an intervention still uses (no foreign-key
+    failure); going on to base drops every table."""
+    from maternity_equity.plan.db import session_scope
+    from maternity_equity.plan.yaml_io import example_plan_path, import_plan_file
+
+    engine = db.upgrade(empty_url)
+    try:
+        with session_scope(engine, "tester") as session:
+            import_plan_file(session, example_plan_path())
+        with engine.connect() as connection:
+            used = set(
+                connection.execute(sa.text("SELECT DISTINCT priority_code FROM interventions"))
+                .scalars()
+                .all()
+            )
+        db.downgrade(engine, "0001")
+        with engine.connect() as connection:
+            kept = set(connection.execute(sa.text("SELECT code FROM priorities")).scalars())
+        # the used sub-priorities (4a..4e) keep their parent "4"
+        parents = {code[0] for code in used if len(code) > 1}
+        assert used and kept == used | parents
+        db.downgrade(engine, "base")
+        assert _tables(engine) <= {"alembic_version"}
+    finally:
+        engine.dispose()

@@ -51,5 +51,19 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute(_priorities.delete().where(_priorities.c.parent_code.is_not(None)))
-    op.execute(_priorities.delete())
+    """Remove the seeded priorities no intervention refers to.
+
+    Priorities still in use stay, so a plan database holding a plan can step back past this
+    revision without a foreign-key failure; 0001 then drops every table if going to base.
+    """
+    in_use = sa.select(sa.column("priority_code")).select_from(sa.table("interventions"))
+    unused = _priorities.c.code.not_in(in_use)
+    parents_in_use = sa.select(_priorities.c.parent_code).where(
+        _priorities.c.parent_code.is_not(None), _priorities.c.code.in_(in_use)
+    )
+    op.execute(_priorities.delete().where(_priorities.c.parent_code.is_not(None), unused))
+    op.execute(
+        _priorities.delete().where(
+            _priorities.c.parent_code.is_(None), unused, _priorities.c.code.not_in(parents_in_use)
+        )
+    )
