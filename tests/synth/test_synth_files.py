@@ -126,7 +126,7 @@ def test_fictional_geography_loads_like_real_files(lmns_20k):
     assert len(geo.boundaries["features"]) == 288
     # Deprivation skewed by place: the city most deprived, the rural district least.
     means = geo.lsoas.groupby("place_name")["imd_decile"].mean()
-    assert means["Alderbrook City"] < means["Fenholt"] < means["Marrowdale"]
+    assert means["Riverside"] < means["Fenholt"] < means["Downs"]
     # Neighbourhood names come from the lookup file, not only the MSOA-like codes.
     assert "Northgate" in set(geo.lsoas["neighbourhood_name"])
 
@@ -244,3 +244,19 @@ def test_fictional_polygons_tile_without_overlap(lmns_20k):
         assert min(xs) > -1.95 and max(xs) < -1.35 and min(ys) > 52.85 and max(ys) < 53.1
         centres.add((round(sum(xs) / 4, 3), round(sum(ys) / 4, 3)))
     assert len(centres) == len(geo.boundaries["features"])  # no two areas on one cell
+
+
+def test_fictional_places_match_the_example_plan_assets():
+    """The demo's assets register names places and neighbourhoods of this geography."""
+    import numpy as np
+
+    from maternity_equity.plan.yaml_io import example_plan_path, load_yaml
+    from maternity_equity.synth.fictional_geography import make_fictional_geography
+
+    lsoas = make_fictional_geography(np.random.default_rng(1)).lsoas
+    known = set(zip(lsoas["place_name"], lsoas["neighbourhood_name"], strict=True))
+    assets = load_yaml(example_plan_path())["community_assets"]
+    placed = {
+        (a["place"], a["neighbourhood"]) for a in assets if a["neighbourhood"] != "Undisclosed"
+    }
+    assert placed and placed <= known

@@ -23,21 +23,23 @@ import numpy as np
 import pandas as pd
 
 # (place name, kind, neighbourhood count, decile centre): a deprived city, a mixed town, a rural
-# district, so deprivation is skewed by place as in most LMNSs.
+# district, so deprivation is skewed by place as in most LMNSs. Riverside, Downs and the
+# neighbourhoods Millbrook, Eastgate, Town Centre and Hollowfield are the ones the example plan's
+# assets register names, so the demo's map shows its assets where they are.
 PLACES = (
-    ("Alderbrook City", "city", 10, 2.6),
+    ("Riverside", "city", 10, 2.6),
     ("Fenholt", "town", 8, 5.5),
-    ("Marrowdale", "rural", 6, 7.8),
+    ("Downs", "rural", 6, 7.8),
 )
 NEIGHBOURHOOD_NAMES = (
     "Northgate",
     "Canal Side",
     "St Brides",
-    "Old Market",
-    "Riverside",
+    "Town Centre",
+    "Millbrook",
     "Highfields",
     "Westcotes",
-    "Eastfield",
+    "Eastgate",
     "Mill Lane",
     "Parkview",
     "Fenholt Central",
@@ -46,9 +48,9 @@ NEIGHBOURHOOD_NAMES = (
     "Ashby Vale",
     "Kettleby",
     "Orchard Rise",
-    "Marrow Upper",
+    "Kingsmead",
     "Thornby",
-    "Larkhill",
+    "Hollowfield",
     "Stoneleigh Moor",
     "Wyvern",
     "Coldharbour",
@@ -57,7 +59,7 @@ NEIGHBOURHOOD_NAMES = (
 )
 LSOA_PER_NEIGHBOURHOOD = 12
 ENGLAND_LSOAS = 32844  # IoD2019 ranks are national: rank 1..32,844
-ICB_CODE, ICB_NAME = "E54900001", "NHS Alderbrook and Marrowdale Integrated Care Board (fictional)"
+ICB_CODE, ICB_NAME = "E54900001", "NHS Riverside and Downs Integrated Care Board (fictional)"
 SUB_ICB_CODE = "E38900001"
 INWARD_LETTERS = np.array(list("ABDEFGHJLNPQRSTUWXYZ"))
 ORIGIN = (-1.9, 52.9)  # south-west corner in WGS84; the grid covers about 0.5 x 0.3 degrees
@@ -255,7 +257,7 @@ def write_fictional_reference(geo: FictionalGeography, folder: Path) -> list[Pat
             "LSOA11NM": lsoas["lsoa_name"],
             "SICBL22CD": SUB_ICB_CODE,
             "SICBL22CDH": "99Z",
-            "SICBL22NM": "NHS Alderbrook and Marrowdale ICB - 99Z (fictional)",
+            "SICBL22NM": "NHS Riverside and Downs ICB - 99Z (fictional)",
             "ICB22CD": ICB_CODE,
             "ICB22NM": ICB_NAME,
         }
