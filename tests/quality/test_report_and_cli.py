@@ -217,3 +217,19 @@ def test_lmns_override_changes_the_verdict(tmp_path: Path) -> None:
     rid = "ethnic_category_valid_at_booking"
     assert bool(shipped.set_index("rule_id").loc[rid, "passed"]) is True
     assert bool(override.set_index("rule_id").loc[rid, "passed"]) is False
+
+
+def test_html_report_draws_a_p_prime_chart_per_charted_rule(year_run) -> None:
+    """Each rule the LMNS has an SPC chart for is drawn (inline SVG with a text alternative),
+    beside the table of the same figures; a rule without enough months gets only the table."""
+    _, report, _ = year_run
+    page = report.paths["html"].read_text(encoding="utf-8")
+    lmns = report.spc.loc[report.spc["geography_type"] == "lmns"]
+    assert len(lmns) >= 2  # postcode and ethnic category rules, 12 months each
+    assert page.count("<figure>") == page.count("<svg ") == len(lmns)
+    assert page.count('role="img" aria-label=') == len(lmns)
+    # the postcode rule: 55 of 60 valid every month (39 + 16), 91.7%, under its 95% threshold
+    start = page.index("Valid postcode")
+    figure = page[page.index("<figure>", start) : page.index("</figure>", start)]
+    assert "p′ chart" in figure
+    assert "91.7" in figure

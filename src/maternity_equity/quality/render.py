@@ -1,11 +1,13 @@
 """Presentation of a quality run: a rich table for the terminal and plain, accessible HTML.
 
-The HTML is semantic tables with captions and header scopes only (no scripts, no charts), so it
+The HTML is semantic tables with captions and header scopes and one p′ chart per rule (inline
+SVG with a text alternative, the same Vega-Lite builder as the board report; no scripts), so it
 reads well in a screen reader and prints; the web app renders the NHS.UK styled version.
 """
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 import jinja2
@@ -195,6 +197,8 @@ def _category_blocks(report: QualityReport) -> list[dict]:
 def _trend_blocks(report: QualityReport) -> list[dict]:
     res = report.results.loc[report.results["geography_type"] == "lmns"]
     pts = report.spc_points.loc[report.spc_points["geography_type"] == "lmns"]
+    lmns_charts = report.spc.loc[report.spc["geography_type"] == "lmns"]
+    summaries = {r["rule_id"]: r for r in lmns_charts.to_dict("records")}
     blocks = []
     for rule in report.rules:
         sub = res.loc[res["rule_id"] == rule.id].sort_values("period_start")
@@ -214,8 +218,47 @@ def _trend_blocks(report: QualityReport) -> list[dict]:
                     "point": "" if p is None else _text(VARIATION_LABELS, p["point_type"]),
                 }
             )
-        blocks.append({"title": rule.title, "threshold": rule.threshold_text(), "rows": rows})
+        blocks.append(
+            {
+                "title": rule.title,
+                "threshold": rule.threshold_text(),
+                "rows": rows,
+                "chart": _trend_chart(rule, chart.reset_index(), summaries.get(rule.id)),
+            }
+        )
     return blocks
+
+
+def _trend_chart(rule: Rule, points: pd.DataFrame, summary: dict | None) -> str:
+    """Inline SVG p′ chart of the LMNS's months in percent, with the threshold as the target
+    line (none for a range rule); empty when the rule has too few months for a chart."""
+    if points.empty or summary is None:
+        return ""
+    from maternity_equity.reports.charts import render_svg, spc_chart
+
+    def percent(column: str):
+        return points[column].astype(float).to_numpy() * 100
+
+    limits = SimpleNamespace(
+        mean=percent("mean"),
+        lpl=percent("lpl"),
+        upl=percent("upl"),
+        point_type=points["point_type"].to_numpy(),
+        special_cause=points["special_cause"].to_numpy(),
+        variation=summary["variation"],
+        assurance=summary["assurance"],
+    )
+    target = None if rule.comparison == "between" else rule.threshold_low * 100
+    spec = spc_chart(
+        [str(d)[:10] for d in points["period_start"]],
+        percent("value"),
+        limits,
+        target=target,
+        title=f"{rule.title}: p′ chart by month",
+        value_title="Percent of records",
+        width=640,
+    )
+    return render_svg(spec)
 
 
 def _test_text(rule: Rule) -> str:

@@ -93,6 +93,7 @@ def _base(title: str, description: str, width: int | str, height: int | str) -> 
                 "titleFontSize": 12,
                 "orient": "bottom",
                 "columns": 2,
+                "columnPadding": 32,  # text is measured by vl-convert, drawn by the reader
                 "labelLimit": 320,
             },
             "view": {"stroke": None},
