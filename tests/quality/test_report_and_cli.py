@@ -233,3 +233,20 @@ def test_html_report_draws_a_p_prime_chart_per_charted_rule(year_run) -> None:
     figure = page[page.index("<figure>", start) : page.index("</figure>", start)]
     assert "p′ chart" in figure
     assert "91.7" in figure
+
+
+def test_cli_suggests_only_a_team_with_records_to_correct(year_run, tmp_path: Path) -> None:
+    """A team failing only rules whose failures are valid data (worklist: false) has no records
+    to correct, so the command does not send the user to an empty worklist."""
+    path, _, _ = year_run
+    local = tmp_path / "local.yaml"
+    local.write_text(
+        "rules:\n"
+        "  - id: postcode_valid_at_booking\n    worklist: false\n"
+        "  - id: ethnic_category_valid_at_booking\n    worklist: false\n"
+    )
+    args = ["quality", "--warehouse", str(path), "--out", str(tmp_path / "q")]
+    result = CliRunner().invoke(app, [*args, "--rules", str(local)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "Team B: postcode_valid_at_booking" in result.output  # still listed as failing
+    assert "--team" not in result.output

@@ -49,14 +49,15 @@ def quality(
     if team is None:
         if not failing.empty:
             by_team = failing.groupby("geography_code")["rule_id"].agg(list)
-            worst = by_team.map(len).sort_values(ascending=False, kind="stable").index[0]
             for name, rule_ids in by_team.items():
                 console.print(f"  {name}: {', '.join(rule_ids)}", soft_wrap=True)
-            console.print(
-                f"{len(by_team)} team(s) fail a rule in the latest month. "
-                f'List one team\'s records with: --team "{worst}"',
-                soft_wrap=True,
-            )
+            console.print(f"{len(by_team)} team(s) fail a rule in the latest month.")
+            # suggest a team whose failures name records to correct (not only range rules)
+            listed = {r.id for r in report.rules if r.worklist and r.record_level}
+            to_correct = by_team.map(lambda ids: sum(i in listed for i in ids))
+            if to_correct.max() > 0:
+                worst = to_correct.sort_values(ascending=False, kind="stable").index[0]
+                console.print(f'List one team\'s records with: --team "{worst}"', soft_wrap=True)
         return
     # No role check here: whoever can run this holds the warehouse file itself. The web app
     # and other callers go through quality.worklist(role=...).
