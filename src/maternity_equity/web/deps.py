@@ -69,11 +69,9 @@ def current_user(request: Request) -> User | None:
     if hasattr(request.state, "user"):
         return request.state.user
     user = None
-    uid = request.state.session.get("uid")
-    if isinstance(uid, int):
-        user = user_store.get_user(web(request).engine, uid)
-        if user is not None and not user.active:
-            user = None
+    token = request.state.session.get("sid")
+    if isinstance(token, str):
+        user = user_store.session_user(web(request).engine, token)
     if user is None and request.url.path.startswith("/api/"):
         user = _basic_auth_user(request)
     request.state.user = user

@@ -1,6 +1,7 @@
 """One pure ASGI middleware for the signed-cookie session and the security headers.
 
-The session holds the user id and the CSRF token and is re-issued only when it changes. Pure
+The cookie holds the server-side session's token (see ``users.open_session``) and the CSRF token,
+signed, and is re-issued only when it changes. Pure
 ASGI (not ``BaseHTTPMiddleware``) because it runs on every request and the page budget is small.
 """
 
@@ -9,10 +10,12 @@ from __future__ import annotations
 import secrets
 from http.cookies import CookieError, SimpleCookie
 
+from sqlalchemy import Engine
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from maternity_equity.web import users
 from maternity_equity.web.security import (
     SESSION_COOKIE,
     SessionCodec,
@@ -76,12 +79,17 @@ class SessionAndHeadersMiddleware:
         return "; ".join(parts)
 
 
-def start_session(request: Request, user_id: int) -> None:
+def start_session(request: Request, engine: Engine, user_id: int, lifetime_seconds: int) -> None:
     """New session on sign-in (fresh CSRF token, so a pre-sign-in token cannot be reused)."""
-    request.state.session = {"uid": user_id, "csrf": new_csrf_token()}
+    token = users.open_session(engine, user_id, lifetime_seconds)
+    request.state.session = {"sid": token, "csrf": new_csrf_token()}
     request.state.session_changed = True
 
 
-def end_session(request: Request) -> None:
+def end_session(request: Request, engine: Engine) -> None:
+    """End the session on the server too, so an old copy of the cookie signs nobody in."""
+    token = request.state.session.get("sid")
+    if isinstance(token, str):
+        users.close_session(engine, token)
     request.state.session = {"csrf": new_csrf_token()}
     request.state.session_changed = True

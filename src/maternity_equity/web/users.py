@@ -1,16 +1,18 @@
 """Users, password hashing and the audit log, kept in the plan database.
 
-The web app owns two tables of the plan database, ``web_users`` and ``web_audit``, created by
-its migration 0004 like every other table. Audit entries for sign-ins and for every change made
-through the web app are written here.
+The web app owns three tables of the plan database: ``web_users`` and ``web_audit`` (migration
+0004) and ``web_sessions`` (0005). Audit entries for sign-ins and for every change made through
+the web app are written here. A signed-in session is a row of ``web_sessions``, so signing out
+ends it on the server: a copy of the cookie taken before is worth nothing after.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -19,11 +21,13 @@ from sqlalchemy import (
     Column,
     DateTime,
     Engine,
+    ForeignKey,
     Integer,
     MetaData,
     String,
     Table,
     Text,
+    delete,
     func,
     insert,
     inspect,
@@ -58,6 +62,16 @@ audit_table = Table(
     Column("entity_id", String(80), nullable=False, default=""),
     Column("detail", Text, nullable=False, default="{}"),
     Column("ip", String(64), nullable=False, default=""),
+)
+
+sessions_table = Table(
+    "web_sessions",
+    metadata,
+    # sha256 of the cookie's session token: a stolen database copy cannot be replayed
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("web_users.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
 )
 
 # Lower-cost argon2id than the library default keeps sign-in under ~50 ms on a small server
@@ -161,6 +175,51 @@ def authenticate(engine: Engine, username: str, password: str) -> User | None:
                 .values(password_hash=_hasher.hash(password))
             )
     return _row_to_user(row)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_session(engine: Engine, user_id: int, lifetime_seconds: int) -> str:
+    """A new session for ``user_id``; returns the token the cookie carries. Expired sessions
+    are removed here, so the table holds only live ones."""
+    token = secrets.token_urlsafe(32)
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        conn.execute(delete(sessions_table).where(sessions_table.c.expires_at < now))
+        conn.execute(
+            insert(sessions_table).values(
+                token_hash=_token_hash(token),
+                user_id=user_id,
+                created_at=now,
+                expires_at=now + timedelta(seconds=lifetime_seconds),
+            )
+        )
+    return token
+
+
+def session_user(engine: Engine, token: str) -> User | None:
+    """The active user of a live session, or None (unknown, ended or expired)."""
+    query = (
+        select(users_table)
+        .join(sessions_table, sessions_table.c.user_id == users_table.c.id)
+        .where(
+            sessions_table.c.token_hash == _token_hash(token),
+            sessions_table.c.expires_at > datetime.now(UTC),
+            users_table.c.active.is_(True),
+        )
+    )
+    with engine.connect() as conn:
+        row = conn.execute(query).first()
+    return _row_to_user(row) if row else None
+
+
+def close_session(engine: Engine, token: str) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            delete(sessions_table).where(sessions_table.c.token_hash == _token_hash(token))
+        )
 
 
 def set_role(engine: Engine, user_id: int, role: Role, active: bool) -> None:

@@ -64,7 +64,7 @@ def sign_in(
             username=username,
         )
     state.throttle.reset(username, ip)
-    start_session(request, user.id)
+    start_session(request, state.engine, user.id, state.codec.max_age)
     user_store.record_audit(state.engine, user.username, "sign_in", "user", user.id, ip=ip)
     return RedirectResponse(_safe_next(next), status_code=303)
 
@@ -83,7 +83,7 @@ def sign_out(request: Request):
         user_store.record_audit(
             web(request).engine, user.username, "sign_out", "user", user.id, ip=client_ip(request)
         )
-    end_session(request)
+    end_session(request, web(request).engine)
     return RedirectResponse("/sign-in", status_code=303)
 
 
