@@ -44,15 +44,16 @@ def test_cached_draws_give_the_same_slope_as_stats_sii(k, ci_method, multiplier)
         )
         expected = (ref.sii, ref.sii_lower, ref.sii_upper, ref.rii, ref.rii_lower, ref.rii_upper)
         got = (fast.sii, fast.sii_lower, fast.sii_upper, fast.rii, fast.rii_lower, fast.rii_upper)
-        assert got == expected  # bit for bit, not approximately
+        np.testing.assert_array_equal(got, expected)  # bit for bit (NaN where RII undefined)
 
 
-def test_all_zero_numerators_give_no_slope_like_stats_sii():
-    # intercept 0: stats.sii divides by it and fails, so the engine reports no slope
+def test_all_zero_numerators_give_a_zero_sii_and_no_rii_like_stats_sii():
+    # fitted values 0 at both ends: the SII is 0 with limits, the RII (0 / 0) is undefined
     s = statistics.slope_index(
         np.zeros(5), np.full(5, 100.0), ci_method="wilson", multiplier=100.0, repetitions=1000
     )
-    assert np.isnan(s.sii) and np.isnan(s.rii)
+    assert s.sii == 0 and s.sii_lower < 0 < s.sii_upper
+    assert np.isnan([s.rii, s.rii_lower, s.rii_upper]).all()
 
 
 def _frame() -> pd.DataFrame:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pytest
 from scipy.stats import chi2, norm
@@ -74,6 +76,60 @@ def test_proportion_funnel_matches_published_fingertips_values():
     np.testing.assert_allclose(lim.upper_95, [91.593861, 83.081521, 81.416907], atol=2e-6)
     np.testing.assert_allclose(lim.lower_99_8, [63.375595, 76.796814, 79.421375], atol=2e-6)
     np.testing.assert_allclose(lim.upper_99_8, [97.909301, 84.488082, 81.863521], atol=2e-6)
+
+
+# PHEindicatormethods published ratio funnels (tests/testthat/testdata_funnel_ratio_outputs.csv,
+# commit 8ac28e5): for O observed events, the expected count E at which O sits on each funnel
+# and the ratio there (× 100). Columns: O, lower_2s_exp_events, lower_2s_isr,
+# upper_2s_exp_events, upper_2s_isr, lower_3s_exp_events, lower_3s_isr, upper_3s_exp_events,
+# upper_3s_isr.
+PUBLISHED_RATIO_FUNNEL = np.loadtxt(
+    io.StringIO(
+        """
+        1    5.571644585 17.94802207 0.025317898 3949.774946 9.233410143 10.83023482 0.001000547 99945.32721
+        10   18.39035799 54.3763205  4.795387629 208.5337156 24.13397235 41.43536693 2.960519925 337.778507
+        100  121.6268111 82.21871402 81.36400699 122.9044681 134.9243187 74.11562345 71.92139974 139.0406755
+        716  770.4222128 92.93605352 664.5083011 107.7488421 802.60414   89.20960712 636.1521174 112.5516964
+        """  # noqa: E501
+    )
+)
+
+
+@pytest.mark.parametrize("row", PUBLISHED_RATIO_FUNNEL)
+def test_ratio_funnel_matches_published_fingertips_values(row):
+    # At the published E the funnel passes through O, so the limit there is O/E × 100. The
+    # reference's E come from a bisection to about 1e-6, hence the relative 1e-5.
+    count, lo_e, lo_95, hi_e, hi_95, lo3_e, lo_998, hi3_e, hi_998 = row
+    lim = funnel_limits([lo_e, hi_e, lo3_e, hi3_e], 1.0, "ratio", multiplier=100)
+    assert lim.lower_95[0] == pytest.approx(lo_95, rel=1e-5)
+    assert lim.upper_95[1] == pytest.approx(hi_95, rel=1e-5)
+    assert lim.lower_99_8[2] == pytest.approx(lo_998, rel=1e-5)
+    assert lim.upper_99_8[3] == pytest.approx(hi_998, rel=1e-5)
+    # Second computation at 1e-9: the exact limits of O, from scipy's chi-square quantiles,
+    # are the expected counts where O is on the funnel.
+    exact_hi, exact_lo = chi2.ppf(0.975, 2 * count + 2) / 2, chi2.ppf(0.025, 2 * count) / 2
+    at_exact = funnel_limits([exact_hi, exact_lo], 1.0, "ratio", multiplier=100)
+    assert at_exact.lower_95[0] == pytest.approx(100 * count / exact_hi, rel=1e-9)
+    assert at_exact.upper_95[1] == pytest.approx(100 * count / exact_lo, rel=1e-9)
+
+
+def test_funnel_baseline_and_limits_are_numpy_values():
+    lim = funnel_limits(100, 0.3)
+    assert type(lim.baseline) is np.float64 and type(lim.upper_95) is np.float64
+    assert lim.baseline == pytest.approx(30.0)
+    rates = funnel_limits([100, 1000], 0.002, "rate", multiplier=1000)
+    assert type(rates.baseline) is np.float64 and rates.lower_95.dtype == np.float64
+
+
+def test_funnel_accepts_an_array_multiplier():
+    both = funnel_limits([100, 100], 0.3, multiplier=[1, 100])
+    pct = funnel_limits(100, 0.3)
+    np.testing.assert_allclose(both.baseline, [0.3, 30.0])
+    np.testing.assert_allclose(both.upper_95, [pct.upper_95 / 100, pct.upper_95], rtol=1e-12)
+    with pytest.raises(ValueError, match="shapes do not broadcast"):
+        funnel_limits([10, 20, 30], 0.3, multiplier=[1, 100])
+    with pytest.raises(ValueError, match="baseline: must be a single number"):
+        funnel_limits([10, 20], [0.3, 0.4])
 
 
 def test_ratio_funnel_narrows_with_expected_events():
@@ -155,3 +211,44 @@ def test_rules_are_pluggable():
 def test_disclosure_rejects_negative_counts():
     with pytest.raises(ValueError, match="negative"):
         disclose([-1], [10])
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "message"),
+    [
+        # 9 out of 3 would be published as 200%.
+        ((9, 3), {}, "numerator: 9.0 is greater than denominator 3.0"),
+        (([1, 9], [5, 3]), {"rule": "hes"}, "at position 1"),
+        # 5 events out of nothing is neither a proportion nor a rate.
+        ((5, 0), {}, "numerator: 5.0 events where denominator is 0"),
+        ((5, 0), {"statistic": "rate"}, "events where denominator is 0"),
+        ((-1, 10), {}, "numerator: negative value -1.0"),
+        ((1, -10), {"statistic": "rate"}, "denominator: negative value -10.0"),
+        ((np.inf, 10), {}, "numerator: infinite"),
+        ((1, 10), {"statistic": "ratio"}, "statistic: must be one of"),
+        ((1, 10), {"multiplier": 0}, "multiplier: value 0.0"),
+    ],
+)
+def test_disclosure_refuses_impossible_counts(args, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        disclose(*args, **kwargs)
+
+
+def test_rates_may_exceed_their_denominator():
+    # 9 events in 3 person-years, per 1,000: published 10 and 5 → 2,000 per 1,000.
+    res = disclose(9, 3, multiplier=1000, statistic="rate")
+    assert (res.numerator, res.denominator, res.value, res.symbol) == (10, 5, 2000, "")
+
+
+def test_zero_out_of_zero_is_not_applicable_and_nan_is_not_available():
+    res = disclose([0, np.nan, 3], [0, 10, np.nan])
+    assert list(res.symbol) == ["z", ":", ":"]
+    assert (res.numerator[0], res.denominator[0]) == (0, 0)
+    assert np.isnan(res.value).all()
+    assert np.isnan(res.numerator[1:]).all() and np.isnan(res.denominator[1:]).all()
+
+
+def test_disclosure_accepts_an_array_multiplier():
+    # 3 of 10 → 5/10 published: 50% and 500 per 1,000.
+    res = disclose([3, 3], [10, 10], multiplier=[100, 1000])
+    np.testing.assert_allclose(res.value, [50.0, 500.0])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import math
 
 import numpy as np
@@ -12,6 +13,7 @@ from scipy.optimize import brentq
 from scipy.stats import chi2, norm, poisson
 
 from maternity_equity.stats import byar_interval, exact_poisson_interval, rate
+from maternity_equity.stats._validation import normalise_confidence, z_value
 
 Z95 = norm.ppf(0.975)  # 1.959963984540054
 
@@ -34,6 +36,31 @@ def exact_by_definition(count: int, confidence: float) -> tuple[float, float]:
         lambda mu: poisson.cdf(count, mu) - tail, count, 10 * count + 50, xtol=1e-14, rtol=1e-15
     )
     return lower, upper
+
+
+# Published exact (Garwood) Poisson limits for 1 to 10 observed events: the expected counts at
+# which each count sits on the funnel in PHEindicatormethods' published test data
+# (tests/testthat/testdata_funnel_ratio_outputs.csv, commit 8ac28e5; columns upper_2s /
+# lower_2s / upper_3s / lower_3s _exp_events), i.e. the exact 95% and 99.8% lower / upper
+# limits of the count. Printed to 10 significant figures, but the reference solves them by
+# bisection, so they agree with the exact values only to about 1e-6 (absolute).
+PUBLISHED_EXACT = np.loadtxt(
+    io.StringIO(
+        """
+        # count  lower 95%    upper 95%    lower 99.8%  upper 99.8%
+        1        0.025317898  5.571644585  0.001000547  9.233410143
+        2        0.242209467  7.224687515  0.04540199   11.22886836
+        3        0.618671905  8.767273828  0.190533306  13.06224507
+        4        1.089865762  10.24158653  0.42855244   14.79414916
+        5        1.623486324  11.6683331   0.739371928  16.45474478
+        6        2.201894435  13.0594765   1.107104434  18.0616374
+        7        2.814363736  14.42267712  1.520336178  19.62617867
+        8        3.453831154  15.76318696  1.970813969  21.15619716
+        9        4.11537405   17.08479966  2.452425215  22.65737951
+        10       4.795387629  18.39035799  2.960519925  24.13397235
+        """
+    )
+)
 
 
 def byar_by_hand(count: float, z: float) -> tuple[float, float]:
@@ -68,6 +95,33 @@ def test_exact_published_values():
     assert exact_poisson_interval(0)[1] == pytest.approx(-math.log(0.025), rel=1e-12)
     assert round(float(exact_poisson_interval(0)[1]), 4) == 3.6889
     assert exact_poisson_interval(1)[0] == pytest.approx(-math.log(0.975), rel=1e-12)
+    # Garwood's exact limits for 10 events at 95%, commonly quoted to 2 dp as 4.80 to 18.39.
+    lower, upper = exact_poisson_interval(10)
+    assert (round(float(lower), 2), round(float(upper), 2)) == (4.80, 18.39)
+
+
+@pytest.mark.parametrize("confidence", [0.95, 0.998])
+def test_exact_limits_match_published_values_for_1_to_10_events(confidence):
+    counts = PUBLISHED_EXACT[:, 0]
+    lower, upper = exact_poisson_interval(counts, confidence)
+    column = 1 if confidence == 0.95 else 3
+    published_lower, published_upper = PUBLISHED_EXACT[:, column], PUBLISHED_EXACT[:, column + 1]
+    # At the published precision (the reference's bisection tolerance) ...
+    np.testing.assert_allclose(lower, published_lower, rtol=0, atol=1e-5)
+    np.testing.assert_allclose(upper, published_upper, rtol=0, atol=1e-5)
+    # ... and at 1e-9 against scipy's chi-square quantiles, a second computation.
+    alpha = 1 - confidence
+    rel_close(lower, chi2.ppf(alpha / 2, 2 * counts) / 2)
+    rel_close(upper, chi2.ppf(1 - alpha / 2, 2 * counts + 2) / 2)
+
+
+def test_z_values_and_percentage_confidence():
+    # statistical-methods.md §1.1: z = Φ⁻¹(c + (1 − c)/2) = 1.959964 at 95%, 3.090232 at 99.8%;
+    # 95 and 99.8 are read as percentages.
+    assert round(z_value(normalise_confidence(95)), 6) == 1.959964
+    assert round(z_value(normalise_confidence(99.8)), 6) == 3.090232
+    assert z_value(0.998) == pytest.approx(norm.ppf(0.999), rel=1e-12)
+    assert normalise_confidence(90) == 0.9 and normalise_confidence(0.8) == 0.8
 
 
 def test_byar_matches_published_formula():
@@ -139,6 +193,19 @@ def test_rate_limits_widen_with_confidence(x):
 def test_full_confidence_gives_zero_to_infinity():
     assert exact_poisson_interval(5, 1) == (0.0, np.inf)
     assert byar_interval(50, 100) == (0.0, np.inf)
+
+
+def test_rate_accepts_an_array_multiplier():
+    # 12 per 1,000 people: 12 per 1,000 and 1,200 per 100,000, each as a separate call gives.
+    est = rate(12, 1000, multiplier=[1000, 100_000])
+    one = rate(12, 1000, multiplier=1000)
+    rel_close(est.value, [12.0, 1200.0])
+    rel_close(est.lower, [one.lower, one.lower * 100])
+    assert list(est.method) == ["byar", "byar"]
+    with pytest.raises(ValueError, match=r"multiplier: value 0\.0"):
+        rate(12, 1000, multiplier=[1000, 0])
+    with pytest.raises(ValueError, match="shapes do not broadcast"):
+        rate([1, 2, 3], 1000, multiplier=[1, 2])
 
 
 def test_scalar_in_scalar_out_and_arrays_broadcast():

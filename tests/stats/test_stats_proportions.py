@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from scipy.optimize import brentq
 from scipy.stats import norm
 
+from maternity_equity import stats
 from maternity_equity.stats import proportion, wilson_interval
 
 Z95 = norm.ppf(0.975)  # 1.959963984540054
@@ -116,6 +117,51 @@ def test_bad_counts_raise(x, n, message):
 def test_bad_confidence_raises(confidence):
     with pytest.raises(ValueError, match="confidence"):
         proportion(1, 10, confidence)
+
+
+CONFIDENCE_USERS = {
+    "wilson_interval": lambda c: stats.wilson_interval(1, 10, c),
+    "byar_interval": lambda c: stats.byar_interval(12, c),
+    "exact_poisson_interval": lambda c: stats.exact_poisson_interval(3, c),
+    "rate": lambda c: stats.rate(12, 1000, c),
+    "dsr": lambda c: stats.dsr([10, 20], [1000, 4000], [1, 1], c),
+    "isr": lambda c: stats.indirectly_standardised_ratio([5], [100], [50], [1000], c),
+    "israte": lambda c: stats.indirectly_standardised_rate([5], [100], [50], [1000], c),
+    "ratio_of_rates": lambda c: stats.ratio_of_rates(10, 100, 20, 400, c),
+    "sii": lambda c: stats.sii([1, 1], [1, 2], se=[1, 1], confidence=c, repetitions=1000),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CONFIDENCE_USERS))
+@pytest.mark.parametrize(
+    ("confidence", "message"),
+    [
+        (0, "fraction in \\(0, 1\\] or a percentage in \\[90, 100\\], got 0"),
+        (1.5, "got 1.5"),
+        (150, "got 150"),
+        (float("nan"), "must be a finite number"),
+        (None, "expected a number such as 0.95 or 95"),
+    ],
+)
+def test_every_function_refuses_meaningless_confidence(name, confidence, message):
+    with pytest.raises(ValueError, match=f"confidence: .*{message}"):
+        CONFIDENCE_USERS[name](confidence)
+
+
+@pytest.mark.parametrize("name", sorted(CONFIDENCE_USERS))
+def test_levels_below_ninety_percent_are_accepted(name):
+    CONFIDENCE_USERS[name](0.8)
+
+
+def test_proportion_accepts_an_array_multiplier():
+    # 65 of 100 as a proportion and as a percentage: the same as two separate calls.
+    est = proportion(65, 100, multiplier=[1, 100])
+    pct = proportion(65, 100, multiplier=100)
+    rel_close(est.value, [0.65, 65.0])
+    rel_close(est.lower, [pct.lower / 100, pct.lower])
+    rel_close(est.upper, [pct.upper / 100, pct.upper])
+    with pytest.raises(ValueError, match=r"multiplier: value -1\.0 at position 1"):
+        proportion(65, 100, multiplier=[1, -1])
 
 
 counts = st.integers(min_value=1, max_value=100_000).flatmap(

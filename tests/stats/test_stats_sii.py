@@ -7,7 +7,7 @@ import pytest
 from scipy.special import expit, logit
 from scipy.stats import norm
 
-from maternity_equity.stats import relative_rank, sii
+from maternity_equity.stats import SIIResult, relative_rank, sii, sii_from_draws
 
 Z95 = norm.ppf(0.975)
 POP = np.array([1200.0, 900, 1500, 800, 1100, 1000, 950, 1300, 700, 1050])
@@ -171,6 +171,133 @@ def test_limits_bracket_and_widen_with_confidence():
     wide = sii(POP, values, confidence=99.8, **kwargs)
     assert wide.sii_lower < narrow.sii_lower < narrow.sii < narrow.sii_upper < wide.sii_upper
     assert wide.rii_lower < narrow.rii_lower < narrow.rii_upper < wide.rii_upper
+
+
+EQUAL = [1, 1, 1, 1, 1]  # equal quintiles at ranks 0.1, 0.3, 0.5, 0.7, 0.9
+
+
+def test_rii_is_undefined_when_the_fitted_reference_value_is_not_positive():
+    # Values 0.5, 2.5, …, 8.5 lie on y = −0.5 + 10·rank: the fitted value at rank 0 is −0.5
+    # and at rank 1 is 9.5. (β0 + β1)/β0 = −19 is not a ratio of two levels, so RII is NaN
+    # (and its limits); the SII, 10, is still given. The old code returned −19.
+    res = sii(EQUAL, [0.5, 2.5, 4.5, 6.5, 8.5], se=[0.1] * 5, seed=3, repetitions=10_000)
+    assert res.sii == pytest.approx(10, rel=1e-12)
+    assert res.intercept == pytest.approx(-0.5, rel=1e-12)
+    assert np.isnan([res.rii, res.rii_lower, res.rii_upper]).all()
+    assert res.sii_lower < 10 < res.sii_upper
+    # The other end below 0 is as meaningless: y = 9.5 − 10·rank ends at −0.5.
+    down = sii(EQUAL, [8.5, 6.5, 4.5, 2.5, 0.5], se=[0.1] * 5, seed=3, repetitions=10_000)
+    assert down.sii == pytest.approx(-10, rel=1e-12) and np.isnan(down.rii)
+    # A zero intercept used to raise ZeroDivisionError: now the SII with an undefined RII.
+    flat = sii(EQUAL, [0.0] * 5, se=[1] * 5, seed=3, repetitions=1_000)
+    assert flat.sii == 0 and np.isnan(flat.rii)
+
+
+def test_rii_limits_are_undefined_when_simulated_reference_values_cross_zero():
+    # y = 0.2 + 10·rank: RII = 10.2/0.2 = 51, but with an SE of 1 per quintile the simulated
+    # value at rank 0 is often below 0, where the ratio flips sign and blows up; the old limits
+    # came out around −10 to 10, excluding the estimate. The limits are now NaN.
+    res = sii(EQUAL, [1.2, 3.2, 5.2, 7.2, 9.2], se=[1] * 5, seed=8, repetitions=10_000)
+    assert res.rii == pytest.approx(51, rel=1e-9)
+    assert np.isnan(res.rii_lower) and np.isnan(res.rii_upper)
+
+
+def test_rii_limits_bracket_the_estimate_when_defined():
+    # value_type "other": the two fitted ends of each simulated line are jointly normal around
+    # the fitted ends, so P(simulated ratio <= estimate) = 1/2 exactly: the estimate is the
+    # median of the simulated ratios. With well-determined ends every repetition is positive.
+    values = [9.0, 8.0, 7.5, 6.0, 5.0]
+    res = sii(EQUAL, values, se=[0.3] * 5, seed=12, repetitions=100_000)
+    beta0, beta1 = wls_by_lstsq(np.ones(5), np.array(values))
+    assert res.rii == pytest.approx((beta0 + beta1) / beta0, rel=1e-9)
+    assert 0 < res.rii_lower < res.rii < res.rii_upper
+    flipped = sii(EQUAL, values, se=[0.3] * 5, seed=12, repetitions=100_000, multiplier=-1)
+    assert flipped.rii == pytest.approx(1 / res.rii, rel=1e-12)
+    # The inverted ratios are sorted afresh, so 1/(97,500th) is the 2,501st, not the 2,500th:
+    # neighbouring order statistics, equal to well within 1e-4 at R = 100,000.
+    assert flipped.rii_lower == pytest.approx(1 / res.rii_upper, rel=1e-4)
+    assert flipped.rii_upper == pytest.approx(1 / res.rii_lower, rel=1e-4)
+    assert 0 < flipped.rii_lower < flipped.rii < flipped.rii_upper
+
+
+def test_results_are_numpy_floats():
+    kwargs = {"se": [0.3] * 5, "seed": 1, "repetitions": 1000}
+    for res in (
+        sii(EQUAL, [9.0, 8.0, 7.5, 6.0, 5.0], **kwargs),
+        sii(EQUAL, [0.5, 2.5, 4.5, 6.5, 8.5], **kwargs),
+        sii(
+            EQUAL,
+            [0.3, 0.25, 0.2, 0.2, 0.1],
+            lower=[0.2] * 5,
+            upper=[0.4] * 5,
+            seed=1,
+            value_type="proportion",
+            transform=True,
+            repetitions=1000,
+        ),
+    ):
+        assert isinstance(res, SIIResult)
+        for field in ("sii", "sii_lower", "sii_upper", "rii", "rii_lower", "rii_upper"):
+            assert type(getattr(res, field)) is np.float64, field
+        assert type(res.intercept) is np.float64
+
+
+def test_limits_are_the_published_order_statistics():
+    # statistical-methods.md §1.5: with R = 100,000 the 95% limits are the 2,500th and 97,500th
+    # sorted simulated slopes. Second method: refit every repetition with numpy.linalg.lstsq
+    # (all 100,000 right-hand sides at once) from the same seeded draws, sort, and pick them.
+    values = np.linspace(12, 30, POP.size)
+    se = np.linspace(0.5, 2.0, POP.size)
+    res = sii(POP, values, se=se, multiplier=100, seed=21)
+    draws = values + se * np.random.default_rng(21).standard_normal((100_000, POP.size))
+    a = POP / POP.sum()
+    b = np.cumsum(a) - a / 2
+    design = np.column_stack([np.sqrt(a), b * np.sqrt(a)])
+    coef, *_ = np.linalg.lstsq(design, (draws * np.sqrt(a)).T, rcond=None)
+    slopes = np.sort(100 * coef[1])
+    assert res.sii_lower == pytest.approx(slopes[2500 - 1], rel=1e-9)
+    assert res.sii_upper == pytest.approx(slopes[97500 - 1], rel=1e-9)
+    ratios = np.sort((coef[0] + coef[1]) / coef[0])
+    assert res.rii_lower == pytest.approx(ratios[2500 - 1], rel=1e-9)
+    assert res.rii_upper == pytest.approx(ratios[97500 - 1], rel=1e-9)
+
+
+def test_sii_from_draws_gives_exactly_what_sii_gives_for_the_same_draws():
+    # sii draws value + se·Z from default_rng(seed); handing the same draws to sii_from_draws
+    # (as the indicator engine does with its cached Z) must give identical numbers.
+    values = np.array([0.31, 0.22, 0.2, 0.15, 0.12, 0.1, 0.09, 0.07])
+    pop = np.array([120.0, 90, 150, 80, 110, 100, 95, 130])
+    se = np.sqrt(values * (1 - values) / pop)
+    for mult in (100, -100):
+        ref = sii(pop, values, se=se, multiplier=mult, seed=99, repetitions=5000)
+        draws = values + se * np.random.default_rng(99).standard_normal((5000, values.size))
+        got = sii_from_draws(pop, values, draws, multiplier=mult)
+        fields = ("sii", "sii_lower", "sii_upper", "rii", "rii_lower", "rii_upper", "intercept")
+        np.testing.assert_array_equal(
+            [getattr(got, f) for f in fields], [getattr(ref, f) for f in fields]
+        )
+
+
+@pytest.mark.parametrize(
+    ("draws", "message"),
+    [
+        (np.ones((1000, 4)), "5 columns"),
+        (np.ones(1000), "5 columns"),
+        (np.ones((999, 5)), "at least 1000"),
+        (np.full((1000, 5), np.nan), "NaN"),
+        (np.full((1000, 5), np.inf), "infinite"),
+    ],
+)
+def test_sii_from_draws_bad_input(draws, message):
+    with pytest.raises(ValueError, match=message):
+        sii_from_draws(EQUAL, [1, 2, 3, 4, 5], draws)
+
+
+def test_multiplier_must_be_one_number():
+    with pytest.raises(ValueError, match="multiplier: must be a single number"):
+        sii(EQUAL, [1, 2, 3, 4, 5], se=[1] * 5, multiplier=[1, 100], seed=1)
+    with pytest.raises(ValueError, match="repetitions: must be an integer"):
+        sii(EQUAL, [1, 2, 3, 4, 5], se=[1] * 5, repetitions="many", seed=1)
 
 
 @pytest.mark.parametrize(

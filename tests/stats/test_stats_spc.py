@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -171,10 +173,29 @@ def test_fix_after_n_points_freezes_the_limits():
     assert list(res.special_cause[4:]) == ["Above UCL"] * 3
 
 
-def test_constant_series_is_common_cause():
-    res = xmr([5.0] * 15)
+def test_constant_series_is_common_cause_with_no_limits():
+    # MR̄ = 0: no spread to measure, so no process limits (as NHSRplotthedots, whose screening
+    # leaves no ranges); every point sits on the mean, so no run rule fires either.
+    res = xmr([5.0] * 15, target=6)
     assert set(res.special_cause) == {CC}
-    np.testing.assert_allclose(res.upl, 5.0)
+    np.testing.assert_array_equal(res.mean, 5.0)
+    assert np.isnan(res.upl).all() and np.isnan(res.lpl).all()
+    assert np.isnan(res.near_upl).all() and np.isnan(res.near_lpl).all()
+    assert res.assurance is None
+
+
+@pytest.mark.parametrize("screen_outliers", [True, False])
+def test_constant_fixed_baseline_does_not_flag_later_points(screen_outliers):
+    # Baseline 5, 5, 5 (fixed after 3 points) has MR̄ = 0. Limits on the mean would call 6, 6,
+    # 6 "Above UCL" and 4 "Below LCL"; with no limits only the run rules apply, and 3 points
+    # above and 1 below the mean make no run.
+    res = xmr([5, 5, 5, 6, 6, 6, 4], fix_after_n_points=3, screen_outliers=screen_outliers)
+    assert list(res.special_cause) == [CC] * 7
+    assert np.isnan(res.upl).all()
+    # The run rules still apply: seven points above the baseline mean of 5 are a shift.
+    shifted = xmr([5, 5, 5] + [6] * 7, fix_after_n_points=3, screen_outliers=screen_outliers)
+    assert list(shifted.special_cause) == [CC] * 3 + ["7 Points Above CL"] * 7
+    assert shifted.variation == "special_cause_improvement"
 
 
 @pytest.mark.parametrize(
@@ -217,6 +238,87 @@ def test_p_prime_with_equal_denominators_is_an_individuals_chart_of_p():
     res = p_prime_chart(p * 500, np.full(8, 500))
     mr = np.abs(np.diff(p)).mean()
     np.testing.assert_allclose(res.upl, p.mean() + 3 / 1.128 * mr, rtol=1e-9)
+
+
+def test_p_prime_with_no_variation_keeps_its_limits_on_the_centre_line():
+    # Unlike xmr: a p′ chart whose baseline months all sit at p̄ (σ_z = 0, e.g. a data-quality
+    # rule at 100% every month) keeps limits on p̄, so a target below them is met consistently.
+    # The data-quality SPC relies on this (tests/quality/test_report_and_cli.py).
+    res = p_prime_chart([40] * 6, [40] * 6, target=0.95)
+    np.testing.assert_allclose([res.lpl, res.upl], 1.0)
+    assert res.assurance == "consistent_pass"
+    assert list(res.special_cause) == [CC] * 6
+
+
+def test_chart_settings_must_be_single_numbers():
+    with pytest.raises(ValueError, match="multiplier: must be a single number"):
+        p_prime_chart([1, 2], [10, 10], multiplier=[1, 100])
+    with pytest.raises(ValueError, match="target: must be a single number"):
+        xmr([1, 2, 3], target=[1, 2, 3])
+    with pytest.raises(ValueError, match="target: must be a single number"):
+        p_prime_chart([1, 2], [10, 10], target=np.array([0.1, 0.2]))
+
+
+# Published XmR limits from nhspy-plotthedots (MIT), tests/unittests/test_limits_calculations.py
+# (commit 6aa6c7d): (mean, LPL, UPL, near LPL, near UPL). statistical-methods.md §4: its limit
+# formulas agree with NHSRplotthedots. No moving range in these series reaches 3.267 × MR̄, so
+# screening keeps them all.
+NHSPY_LIMITS = [
+    ([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], (5.5, 2.84, 8.16, 3.7266666666666666, 7.273333333333333)),
+    ([10, 9, 8, 7, 6, 5, 4, 3, 2, 1], (5.5, 2.84, 8.16, 3.7266666666666666, 7.273333333333333)),
+    (
+        [1, 2, 3, 4, 5, 4, 3, 2, 1, 2],
+        (2.7, 0.040000000000000036, 5.36, 0.9266666666666667, 4.473333333333334),
+    ),
+    ([1, 2, 3], (2.0, -0.6600000000000001, 4.66, 0.22666666666666657, 3.7733333333333334)),
+    (list(range(20)), (9.5, 6.84, 12.16, 7.726666666666667, 11.273333333333333)),
+    (
+        [3, 1, 4, 1, 5, 9, 2],
+        (
+            3.5714285714285716,
+            -6.625238095238096,
+            13.768095238095238,
+            -3.2263492063492065,
+            10.36920634920635,
+        ),
+    ),
+    (
+        [1, 2, 3, 2, 1, 2, 3, 4, 5, 6, 7, 4, 3, 2, 1, 2],
+        (3.0, -0.014666666666666828, 6.014666666666667, 0.9902222222222221, 5.009777777777778),
+    ),
+    (
+        [-1, -2, -3, -2, -1, -2, -3, -4, -5, -6, -7, -4, -3, -2, -1, -2],
+        (-3.0, -6.014666666666667, 0.014666666666666828, -5.009777777777778, -0.9902222222222221),
+    ),
+]
+
+
+@pytest.mark.parametrize(("values", "published"), NHSPY_LIMITS)
+def test_xmr_limits_match_published_values(values, published):
+    res = xmr(values)
+    got = (res.mean[0], res.lpl[0], res.upl[0], res.near_lpl[0], res.near_upl[0])
+    np.testing.assert_allclose(got, published, rtol=1e-12, atol=1e-13)
+    # Second computation, written out: mean ± 2.66 × mean |difference|, near at 1.7733 × MR̄.
+    mean = sum(values) / len(values)
+    amr = sum(abs(b - a) for a, b in itertools.pairwise(values)) / (len(values) - 1)
+    hand = (mean, mean - 2.66 * amr, mean + 2.66 * amr, mean - 1.77333 * amr, mean + 1.77333 * amr)
+    np.testing.assert_allclose(got, hand, rtol=0, atol=1e-4 * max(1, amr))
+
+
+def test_a_moving_range_exactly_at_the_screening_threshold_is_dropped():
+    # statistical-methods.md §2.1: keep only MR < 3.267 × MR̄; one exactly equal is dropped.
+    # 2,267 ranges of 999 and one of 3,267: MR̄ = 2,268,000 / 2,268 = 1000 exactly and
+    # 3.267 × 1000 = 3267 exactly in floating point. Dropping it leaves MR̄ = 999.
+    values = [0.0, 999.0] * 1134 + [999.0 + 3267.0]
+    ranges = np.abs(np.diff(values))
+    assert ranges.mean() == 1000.0 and 3.267 * ranges.mean() == 3267.0
+    res = xmr(values)
+    assert res.upl[0] == pytest.approx(np.mean(values) + 2.66 * 999, rel=1e-12)
+
+
+def test_trial_limits_below_thirteen_points():
+    assert xmr(list(range(12))).trial_limits.all()  # 12 points
+    assert not xmr([1, 3] * 6 + [2]).trial_limits.any()  # 13 points
 
 
 def test_p_prime_flags_a_shift_and_rejects_bad_counts():

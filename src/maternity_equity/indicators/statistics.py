@@ -18,12 +18,20 @@ SII_SEED = 20210901  # fixed so a rerun gives identical limits
 
 
 def estimate(
-    num: np.ndarray, den: np.ndarray, *, kind: str, ci_method: str, multiplier: float
+    num: np.ndarray,
+    den: np.ndarray,
+    *,
+    kind: str,
+    ci_method: str,
+    multiplier: float | np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(value, lower, upper, method) per row; rows with no denominator get NaN."""
+    """(value, lower, upper, method) per row; rows with no denominator get NaN.
+
+    ``multiplier`` is one number or one per row (a return row may state its own scale)."""
     num = np.asarray(num, dtype=float)
     den = np.asarray(den, dtype=float)
     n = len(num)
+    multiplier = np.broadcast_to(np.asarray(multiplier, dtype=float), (n,))
     value = np.full(n, np.nan)
     lower = np.full(n, np.nan)
     upper = np.full(n, np.nan)
@@ -36,13 +44,13 @@ def estimate(
     if not ok.any():
         return value, lower, upper, method
     if ci_method == "wilson":
-        est = stats.proportion(num[ok], den[ok], 0.95, multiplier)
+        est = stats.proportion(num[ok], den[ok], 0.95, multiplier[ok])
         method[ok] = "wilson"
     elif ci_method == "byar-exact":
-        est = stats.rate(num[ok], den[ok], 0.95, multiplier)
+        est = stats.rate(num[ok], den[ok], 0.95, multiplier[ok])
         method[ok] = np.asarray(est.method, dtype=object) if np.ndim(est.method) else est.method
     else:
-        value[ok] = num[ok] / den[ok] * multiplier
+        value[ok] = num[ok] / den[ok] * multiplier[ok]
         return value, lower, upper, method
     value[ok], lower[ok], upper[ok] = est.value, est.lower, est.upper
     return value, lower, upper, method
@@ -72,13 +80,21 @@ def compare(
     fn = stats.ratio_of_proportions if ci_method == "wilson" else stats.ratio_of_rates
     est = fn(x1[ok], n1[ok], x2[ok], n2[ok], 0.95)
     ratio[ok], lo[ok], hi[ok] = est.value, est.lower, est.upper
-    s = np.full(ok.sum(), "not_compared", dtype=object)
-    finite = np.isfinite(lo[ok]) & np.isfinite(hi[ok])
-    s[finite & (lo[ok] > 1)] = "higher"
-    s[finite & (hi[ok] < 1)] = "lower"
-    s[finite & (lo[ok] <= 1) & (hi[ok] >= 1)] = "similar"
-    sig[ok] = s
+    sig[ok] = significance(lo[ok], hi[ok])
     return ratio, lo, hi, sig
+
+
+def significance(lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
+    """``higher``/``lower`` where a ratio's 95% CI excludes 1, ``similar`` where it includes
+    1, ``not_compared`` where there is no interval."""
+    lower = np.asarray(lower, dtype=float)
+    upper = np.asarray(upper, dtype=float)
+    s = np.full(len(lower), "not_compared", dtype=object)
+    finite = np.isfinite(lower) & np.isfinite(upper)
+    s[finite & (lower > 1)] = "higher"
+    s[finite & (upper < 1)] = "lower"
+    s[finite & (lower <= 1) & (upper >= 1)] = "similar"
+    return s
 
 
 @dataclass(frozen=True)
@@ -174,28 +190,18 @@ def _slope_from_shared_draws(
 ) -> Slope:
     """:func:`stats.sii` (value type "other", untransformed, 95%) with cached draws.
 
-    The arithmetic is the same operations in the same order, so the results are identical
-    to the last bit (tests/indicators/test_engine_shortcuts.py checks it).
+    stats.sii draws value + se·Z with Z from a generator seeded with :data:`SII_SEED` and
+    hands them to :func:`stats.sii_from_draws`; this makes the same draws from the cached Z
+    and calls the same function, so the results are identical to the last bit
+    (tests/indicators/test_engine_shortcuts.py checks it).
     """
-    share, rank = stats.relative_rank(pop)
-    centred = rank - share @ rank
-    slope_weights = share * centred / (share @ (centred * centred))
-    mean_rank = share @ rank
-    slope = float(value @ slope_weights)
-    intercept = float(value @ share - slope * mean_rank)
-    if intercept == 0:  # stats.sii divides by it (ZeroDivisionError): no slope, as there
-        return NO_SLOPE
     draws = value + se * _standard_normal_draws(reps, len(value))
-    sim_slopes = draws @ slope_weights
-    sim_intercepts = draws @ share - sim_slopes * mean_rank
-    sim_rii = (sim_intercepts + sim_slopes) / sim_intercepts
-    flip = mult < 0
-    if flip:
-        sim_rii = 1 / sim_rii
-    positions = stats.inequality._order_positions(reps, 0.95)
-    sii_lo, sii_hi = stats.inequality._order_stats(sim_slopes * mult, positions)
-    rii_lo, rii_hi = stats.inequality._order_stats(sim_rii, positions)
-    rii = (intercept + slope) / intercept
+    res = stats.sii_from_draws(pop, value, draws, multiplier=mult, confidence=0.95)
     return Slope(
-        slope * mult, sii_lo, sii_hi, 1 / rii if flip else rii, float(rii_lo), float(rii_hi)
+        float(res.sii),
+        float(res.sii_lower),
+        float(res.sii_upper),
+        float(res.rii),
+        float(res.rii_lower),
+        float(res.rii_upper),
     )

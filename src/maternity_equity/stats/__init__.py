@@ -8,7 +8,7 @@ from ._spc_rules import ASSURANCE_TYPES, POINT_TYPES, SPECIAL_CAUSE_LABELS
 from ._types import Estimate
 from .disclosure import DISCLOSURE_RULES, Disclosed, disclose, register_rule, round_to_5
 from .funnels import FunnelLimits, funnel_limits
-from .inequality import SIIResult, relative_rank, sii
+from .inequality import SIIResult, relative_rank, sii, sii_from_draws
 from .poisson import byar_interval, exact_poisson_interval
 from .proportions import proportion, wilson_interval
 from .rates import rate
@@ -43,6 +43,7 @@ __all__ = [
     "relative_rank",
     "round_to_5",
     "sii",
+    "sii_from_draws",
     "wilson_interval",
     "xmr",
 ]

@@ -16,7 +16,11 @@ from scipy.special import ndtri
 
 __all__ = [
     "as_array",
+    "as_number",
+    "as_scale",
+    "broadcast",
     "check_choice",
+    "check_events_have_population",
     "check_finite",
     "check_non_negative",
     "check_not_greater",
@@ -74,6 +78,35 @@ def as_array(value: Any, name: str, *, allow_nan: bool = False) -> np.ndarray:
     return arr
 
 
+def as_number(value: Any, name: str) -> float:
+    """One finite number, for settings that belong to a whole chart or fit (a target, the SII
+    multiplier): an array here is a mistake, not something to broadcast."""
+    arr = as_array(value, name)
+    if arr.ndim != 0:
+        raise ValueError(f"{name}: must be a single number, got an array of shape {arr.shape}")
+    check_finite(arr, name)
+    return float(arr)
+
+
+def as_scale(value: Any, name: str = "multiplier") -> np.ndarray:
+    """A positive multiplier: a number, or an array that broadcasts with the results."""
+    arr = as_array(value, name)
+    check_positive(arr, name)
+    return arr
+
+
+def broadcast(arrays: dict[str, np.ndarray]) -> list[np.ndarray]:
+    """np.broadcast_arrays with an error that names the arguments and their shapes."""
+    try:
+        return list(np.broadcast_arrays(*arrays.values()))
+    except ValueError as exc:
+        shapes = ", ".join(f"{name} {arr.shape}" for name, arr in arrays.items())
+        raise ValueError(
+            f"{'/'.join(arrays)}: shapes do not broadcast together ({shapes}); "
+            "rule: one value, or one per element"
+        ) from exc
+
+
 def check_finite(arr: np.ndarray, name: str) -> None:
     infinite = np.isinf(arr)
     if infinite.any():
@@ -85,7 +118,7 @@ def check_non_negative(arr: np.ndarray, name: str) -> None:
     negative = arr < 0
     if negative.any():
         raise ValueError(
-            f"{name}: negative value {arr[negative].flat[0]!r} {_where(negative)}; "
+            f"{name}: negative value {float(arr[negative].flat[0])!r} {_where(negative)}; "
             "rule: must be >= 0"
         )
 
@@ -94,16 +127,29 @@ def check_positive(arr: np.ndarray, name: str) -> None:
     check_finite(arr, name)
     bad = arr <= 0
     if bad.any():
-        raise ValueError(f"{name}: value {arr[bad].flat[0]!r} {_where(bad)}; rule: must be > 0")
+        raise ValueError(
+            f"{name}: value {float(arr[bad].flat[0])!r} {_where(bad)}; rule: must be > 0"
+        )
 
 
 def check_not_greater(x: np.ndarray, n: np.ndarray, x_name: str, n_name: str) -> None:
-    xb, nb = np.broadcast_arrays(x, n)
+    xb, nb = broadcast({x_name: x, n_name: n})
     bad = xb > nb
     if bad.any():
         raise ValueError(
-            f"{x_name}: {xb[bad].flat[0]!r} is greater than {n_name} {nb[bad].flat[0]!r} "
-            f"{_where(bad)}; rule: {x_name} <= {n_name}"
+            f"{x_name}: {float(xb[bad].flat[0])!r} is greater than {n_name} "
+            f"{float(nb[bad].flat[0])!r} {_where(bad)}; rule: {x_name} <= {n_name}"
+        )
+
+
+def check_events_have_population(x: np.ndarray, n: np.ndarray, x_name: str, n_name: str) -> None:
+    """Events cannot happen in no population: x must be 0 wherever n is 0."""
+    xb, nb = broadcast({x_name: x, n_name: n})
+    bad = (nb == 0) & (xb > 0)
+    if bad.any():
+        raise ValueError(
+            f"{x_name}: {float(xb[bad].flat[0])!r} events where {n_name} is 0 {_where(bad)}; "
+            f"rule: {x_name} = 0 where {n_name} = 0"
         )
 
 

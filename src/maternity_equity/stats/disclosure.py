@@ -13,12 +13,21 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import as_array, check_non_negative
+from ._validation import (
+    as_array,
+    as_scale,
+    broadcast,
+    check_choice,
+    check_events_have_population,
+    check_non_negative,
+    check_not_greater,
+)
 
 __all__ = ["DISCLOSURE_RULES", "Disclosed", "disclose", "register_rule", "round_to_5"]
 
 ZERO, NOT_AVAILABLE, NOT_APPLICABLE, SUPPRESSED, SHOWN = "-", ":", "z", "*", ""
 RARE_EVENT_MINIMUM = 8
+STATISTICS = ("proportion", "rate")
 
 
 @dataclass(frozen=True, eq=False)
@@ -86,29 +95,38 @@ def disclose(
     denominator: Any,
     rule: str = "nhs_england_maternity",
     *,
-    multiplier: float = 100,
+    multiplier: Any = 100,
     rare_event: bool = False,
+    statistic: str = "proportion",
 ) -> Disclosed:
     """Apply a disclosure rule; ``value`` is numerator/denominator × multiplier.
 
-    A missing (NaN) numerator or denominator is "not available" (":"); a zero denominator makes
-    the value "not applicable" ("z"); a zero numerator is shown as 0 with "-"; suppressed values
-    are NaN with "*". Set ``rare_event=True`` for rates of rare events (e.g. per 1,000 births).
+    A missing (NaN) numerator or denominator is "not available" (":"); 0 out of 0 is "not
+    applicable" ("z"); a zero numerator is shown as 0 with "-"; suppressed values are NaN with
+    "*". Set ``rare_event=True`` for rates of rare events (e.g. per 1,000 births). Counts are
+    checked before anything is published: negative or infinite counts, events out of a
+    denominator of 0, and, for ``statistic="proportion"`` (the default, as for a percentage),
+    a numerator above its denominator raise ValueError; ``statistic="rate"`` allows it.
     """
     if rule not in DISCLOSURE_RULES:
         raise ValueError(
             f"rule: unknown disclosure rule {rule!r}; known: {', '.join(sorted(DISCLOSURE_RULES))}"
         )
+    check_choice(statistic, "statistic", STATISTICS)
+    scale = as_scale(multiplier)
     x = as_array(numerator, "numerator", allow_nan=True)
     n = as_array(denominator, "denominator", allow_nan=True)
-    x, n = np.broadcast_arrays(x, n)
-    for arr, name in ((x, "numerator"), (n, "denominator")):
-        check_non_negative(np.where(np.isnan(arr), 0, arr), name)
+    x, n, scale = broadcast({"numerator": x, "denominator": n, "multiplier": scale})
     missing = np.isnan(x) | np.isnan(n)
     xs, ns = np.where(missing, 0.0, x), np.where(missing, 1.0, n)
+    check_non_negative(xs, "numerator")
+    check_non_negative(ns, "denominator")
+    check_events_have_population(xs, ns, "numerator", "denominator")
+    if statistic == "proportion":
+        check_not_greater(xs, ns, "numerator", "denominator")
     px, pn, (vx, vn), suppress = DISCLOSURE_RULES[rule](xs, ns, rare_event)
     with np.errstate(divide="ignore", invalid="ignore"):
-        value = vx / vn * multiplier
+        value = vx / vn * scale
     not_applicable = ~missing & (ns == 0)
     symbol = np.select(
         [missing, not_applicable, suppress, xs == 0],

@@ -14,7 +14,16 @@ from typing import Any
 import numpy as np
 from scipy.special import gammainc, gammaincc, ndtri
 
-from ._validation import as_array, check_choice, check_non_negative, check_positive, finish
+from ._validation import (
+    as_array,
+    as_number,
+    as_scale,
+    broadcast,
+    check_choice,
+    check_non_negative,
+    check_positive,
+    finish,
+)
 
 __all__ = ["FunnelLimits", "funnel_limits"]
 
@@ -24,7 +33,10 @@ TAILS = {"95": 0.025, "99_8": 0.001}
 
 @dataclass(frozen=True, eq=False)
 class FunnelLimits:
-    """Baseline and limits, all on the output scale (times ``multiplier``)."""
+    """Baseline and limits, all on the output scale (times ``multiplier``).
+
+    Every field but ``statistic`` is a numpy scalar or array, like every other result.
+    """
 
     denominators: Any
     baseline: Any
@@ -67,22 +79,23 @@ def funnel_limits(
     denominators: Any,
     baseline: float,
     statistic: str = "proportion",
-    multiplier: float = 100,
+    multiplier: Any = 100,
 ) -> FunnelLimits:
     """Funnel limits for each denominator around ``baseline``.
 
     ``baseline`` is on the unscaled scale: a proportion between 0 and 1 (Σx/Σn), a rate per
     person (Σx/Σn), or a ratio (1 when observed equals expected). ``denominators`` are
     populations for proportions and rates and expected counts for ratios. Outputs are
-    multiplied by ``multiplier``; proportion limits are kept within 0 and 1 × multiplier.
+    multiplied by ``multiplier`` (a number, or an array that broadcasts with the
+    denominators); proportion limits are kept within 0 and 1 × multiplier.
     """
     check_choice(statistic, "statistic", STATISTICS)
     den = as_array(denominators, "denominators")
     check_positive(den, "denominators")
-    base = float(as_array(baseline, "baseline"))
+    base = as_number(baseline, "baseline")
     check_non_negative(np.asarray(base), "baseline")
-    scale = float(as_array(multiplier, "multiplier"))
-    check_positive(np.asarray(scale), "multiplier")
+    scale = as_scale(multiplier)
+    broadcast({"denominators": den, "multiplier": scale})
     limits: dict[str, np.ndarray] = {}
     if statistic == "proportion":
         if base > 1:
@@ -102,7 +115,7 @@ def funnel_limits(
             limits[f"upper_{name}"] = upper / den * scale
     return FunnelLimits(
         denominators=finish(den),
-        baseline=base * scale,
+        baseline=finish(base * scale),
         statistic=statistic,
         **{key: finish(value) for key, value in limits.items()},
     )

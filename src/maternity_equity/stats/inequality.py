@@ -4,11 +4,13 @@ Quantiles arrive in order, first = most deprived. Each quantile sits at the midp
 share of the cumulative population; the outcome is regressed on that rank by weighted least
 squares (weights = population share). Confidence limits come from Monte Carlo simulation of
 the quantile values; all refits are done at once because the WLS slope is a fixed linear
-combination of the values.
+combination of the values. The RII is the ratio of the fitted values at the two ends of the
+line, so it exists only where both are positive.
 """
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +20,7 @@ from scipy.special import expit, logit, ndtri
 
 from ._validation import (
     as_array,
+    as_number,
     check_choice,
     check_finite,
     check_non_negative,
@@ -25,7 +28,7 @@ from ._validation import (
     normalise_confidence,
 )
 
-__all__ = ["SIIResult", "relative_rank", "sii"]
+__all__ = ["SIIResult", "relative_rank", "sii", "sii_from_draws"]
 
 VALUE_TYPES = ("other", "rate", "proportion")
 VALUE_TYPE_CODES = {0: "other", 1: "rate", 2: "proportion"}  # the Fingertips numeric codes
@@ -35,15 +38,19 @@ Z975 = float(ndtri(0.975))  # the supplied limits are always read as 95% limits
 
 @dataclass(frozen=True, eq=False)
 class SIIResult:
-    """SII and RII with simulated limits; ``intercept`` is the fitted value at rank 0."""
+    """SII and RII with simulated limits; ``intercept`` is the fitted value at rank 0.
 
-    sii: float
-    sii_lower: float
-    sii_upper: float
-    rii: float
-    rii_lower: float
-    rii_upper: float
-    intercept: float
+    Every field is a numpy float64. The RII and its limits are NaN where the ratio of fitted
+    values is undefined (see :func:`sii`).
+    """
+
+    sii: np.float64
+    sii_lower: np.float64
+    sii_upper: np.float64
+    rii: np.float64
+    rii_lower: np.float64
+    rii_upper: np.float64
+    intercept: np.float64
 
 
 def relative_rank(population: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -116,9 +123,109 @@ def _order_positions(repetitions: int, level: float) -> tuple[int, int]:
     return min(max(lo, 1), repetitions) - 1, min(max(hi, 1), repetitions) - 1
 
 
-def _order_stats(sims: np.ndarray, positions: tuple[int, int]) -> tuple[float, float]:
+def _order_stats(sims: np.ndarray, positions: tuple[int, int]) -> tuple[np.float64, np.float64]:
     part = np.partition(sims, positions)
-    return float(part[positions[0]]), float(part[positions[1]])
+    return np.float64(part[positions[0]]), np.float64(part[positions[1]])
+
+
+def _population(population: Any) -> np.ndarray:
+    pop = np.atleast_1d(as_array(population, "population"))
+    if pop.ndim != 1 or pop.size < 2:
+        raise ValueError("population: need one value per quantile and at least 2 quantiles")
+    check_positive(pop, "population")
+    return pop
+
+
+def _multiplier(multiplier: Any) -> float:
+    mult = as_number(multiplier, "multiplier")
+    if mult == 0:
+        raise ValueError(f"multiplier: must be a finite non-zero number, got {multiplier!r}")
+    return mult
+
+
+def _repetitions(repetitions: Any) -> int:
+    if isinstance(repetitions, bool) or not isinstance(repetitions, numbers.Real):
+        raise ValueError(f"repetitions: must be an integer, got {repetitions!r}")
+    if int(repetitions) != repetitions or repetitions < MIN_REPETITIONS:
+        raise ValueError(
+            f"repetitions: must be an integer >= {MIN_REPETITIONS}, got {repetitions!r}"
+        )
+    return int(repetitions)
+
+
+def _fit(pop: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Intercept (fitted value at rank 0) and slope of the WLS line of y on the relative rank.
+
+    ``y`` is one row of quantile values or a (repetitions × quantiles) matrix of them.
+    """
+    share, rank = relative_rank(pop)
+    centred = rank - share @ rank
+    slope = y @ (share * centred / (share @ (centred * centred)))
+    return y @ share - slope * (share @ rank), slope
+
+
+def _ratio(start: np.ndarray, end: np.ndarray, flip: bool) -> np.ndarray:
+    """end / start (start / end when flipped); NaN unless both fitted values are positive."""
+    top, bottom = (start, end) if flip else (end, start)
+    positive = (start > 0) & (end > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(positive, top / bottom, np.nan)
+
+
+def _untransformed(
+    pop: np.ndarray, vals: np.ndarray, draws: np.ndarray, mult: float, level: float
+) -> SIIResult:
+    """SII and RII of validated inputs; ``draws`` are simulated values on the value scale."""
+    start, slope = _fit(pop, vals)
+    end = start + slope
+    sim_start, sim_slope = _fit(pop, draws)
+    sim_end = sim_start + sim_slope
+    positions = _order_positions(draws.shape[0], level)
+    sii_lo, sii_hi = _order_stats(sim_slope * mult, positions)
+    flip = mult < 0
+    rii = _ratio(start, end, flip)[()]
+    rii_lo = rii_hi = np.float64(np.nan)
+    if not np.isnan(rii) and (sim_start > 0).all() and (sim_end > 0).all():
+        rii_lo, rii_hi = _order_stats(_ratio(sim_start, sim_end, flip), positions)
+    return SIIResult(
+        sii=np.float64(slope * mult),
+        sii_lower=sii_lo,
+        sii_upper=sii_hi,
+        rii=np.float64(rii),
+        rii_lower=rii_lo,
+        rii_upper=rii_hi,
+        intercept=np.float64(start),
+    )
+
+
+def sii_from_draws(
+    population: Any,
+    value: Any,
+    draws: Any,
+    *,
+    multiplier: Any = 1,
+    confidence: Any = 0.95,
+) -> SIIResult:
+    """SII and RII (untransformed) with limits from values already simulated.
+
+    ``draws`` holds one row per repetition and one column per quantile, on the value scale.
+    :func:`sii` makes the draws and calls this; a caller that computes many SIIs from one
+    shared set of standard normal draws (the indicator engine) calls it directly and gets
+    exactly what :func:`sii` gives for the same draws.
+    """
+    level = normalise_confidence(confidence)
+    pop = _population(population)
+    vals = _quantile_vector(value, "value", pop.size)
+    sims = as_array(draws, "draws")
+    if sims.ndim != 2 or sims.shape[1] != pop.size:
+        raise ValueError(
+            f"draws: expected one row per repetition and {pop.size} columns (one per quantile), "
+            f"got shape {sims.shape}"
+        )
+    check_finite(sims, "draws")
+    if sims.shape[0] < MIN_REPETITIONS:
+        raise ValueError(f"draws: need at least {MIN_REPETITIONS} repetitions (rows)")
+    return _untransformed(pop, vals, sims, _multiplier(multiplier), level)
 
 
 def sii(
@@ -142,85 +249,53 @@ def sii(
     those value types. A negative ``multiplier`` flips the sign of the SII and inverts the RII,
     so a gap that is worse in deprived areas can be reported as positive. The same ``seed``
     gives the same limits.
+
+    Untransformed, RII = fitted value at rank 1 / fitted value at rank 0 (inverted for a
+    negative multiplier). It is NaN, with the SII still given, unless both fitted values are
+    positive; its limits are NaN unless they are positive in every repetition, so each
+    simulated RII is a ratio of positive numbers and the limits bracket the estimate.
     """
     level = normalise_confidence(confidence)
     if isinstance(value_type, int) and not isinstance(value_type, bool):
         value_type = VALUE_TYPE_CODES.get(value_type, value_type)
     check_choice(value_type, "value_type", VALUE_TYPES)
-    pop = np.atleast_1d(as_array(population, "population"))
-    if pop.ndim != 1 or pop.size < 2:
-        raise ValueError("population: need one value per quantile and at least 2 quantiles")
-    check_positive(pop, "population")
+    pop = _population(population)
     k = pop.size
     vals = _quantile_vector(value, "value", k)
     if transform and value_type == "other":
         raise ValueError("transform: only for value_type 'rate' or 'proportion'")
     if transform and se is not None:
         raise ValueError("transform: needs lower and upper 95% limits, not se")
-    mult = float(as_array(multiplier, "multiplier"))
-    if not np.isfinite(mult) or mult == 0:
-        raise ValueError(f"multiplier: must be a finite non-zero number, got {multiplier!r}")
-    reps = int(repetitions)
-    if reps != repetitions or reps < MIN_REPETITIONS:
-        raise ValueError(
-            f"repetitions: must be an integer >= {MIN_REPETITIONS}, got {repetitions!r}"
-        )
+    mult = _multiplier(multiplier)
+    reps = _repetitions(repetitions)
 
     forward, inverse = _transforms(value_type)
     if value_type != "other":
         _check_domain(vals, "value", value_type)
     se_t = _standard_errors(vals, lower, upper, se, value_type, forward)
 
-    share, rank = relative_rank(pop)
-    centred = rank - share @ rank
-    slope_weights = share * centred / (share @ (centred * centred))
-    mean_rank = share @ rank
-
-    y = forward(vals) if transform else vals
-    slope = float(y @ slope_weights)
-    intercept = float(y @ share - slope * mean_rank)
-
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     draws = forward(vals) + se_t * rng.standard_normal((reps, k))
     if not transform:
-        draws = inverse(draws)
-    sim_slopes = draws @ slope_weights
-    positions = _order_positions(reps, level)
-    flip = mult < 0
-
-    if not transform:
-        sim_intercepts = draws @ share - sim_slopes * mean_rank
-        sim_rii = (sim_intercepts + sim_slopes) / sim_intercepts
-        if flip:
-            sim_rii = 1 / sim_rii
-        sii_lo, sii_hi = _order_stats(sim_slopes * mult, positions)
-        rii_lo, rii_hi = _order_stats(sim_rii, positions)
-        rii = (intercept + slope) / intercept
-        return SIIResult(
-            sii=slope * mult,
-            sii_lower=sii_lo,
-            sii_upper=sii_hi,
-            rii=1 / rii if flip else rii,
-            rii_lower=rii_lo,
-            rii_upper=rii_hi,
-            intercept=intercept,
-        )
+        return _untransformed(pop, vals, inverse(draws), mult, level)
 
     # Transformed scale: place the simulated slopes around the fitted mid-point and back-transform.
-    s_lo, s_hi = _order_stats(sim_slopes, positions)
+    intercept, slope = _fit(pop, forward(vals))
+    _, sim_slope = _fit(pop, draws)
+    s_lo, s_hi = _order_stats(sim_slope, _order_positions(reps, level))
     mid = intercept + slope / 2
 
-    def sii_at(s: float) -> float:
-        return float((inverse(mid + s / 2) - inverse(mid - s / 2)) * mult)
+    def sii_at(s: float) -> np.float64:
+        return np.float64((inverse(mid + s / 2) - inverse(mid - s / 2)) * mult)
 
-    def rii_at(s: float) -> float:
-        return float(inverse(mid + s / 2) / inverse(mid - s / 2))
+    def rii_at(s: float) -> np.float64:
+        return np.float64(inverse(mid + s / 2) / inverse(mid - s / 2))
 
-    top, bottom = float(inverse(intercept + slope)), float(inverse(intercept))
+    top, bottom = np.float64(inverse(intercept + slope)), np.float64(inverse(intercept))
     rii = top / bottom
     sii_pair = sorted((sii_at(s_lo), sii_at(s_hi)))
     rii_lo, rii_hi = rii_at(s_lo), rii_at(s_hi)
-    if flip:
+    if mult < 0:
         rii, rii_lo, rii_hi = 1 / rii, 1 / rii_hi, 1 / rii_lo
     return SIIResult(
         sii=(top - bottom) * mult,

@@ -9,6 +9,8 @@ import numpy as np
 from ._types import Estimate
 from ._validation import (
     as_array,
+    as_scale,
+    broadcast,
     check_non_negative,
     check_not_greater,
     check_positive,
@@ -26,7 +28,8 @@ def _checked_counts(x: Any, n: Any) -> tuple[np.ndarray, np.ndarray]:
     check_non_negative(xa, "x")
     check_positive(na, "n")
     check_not_greater(xa, na, "x", "n")
-    return np.broadcast_arrays(xa, na)
+    xa, na = broadcast({"x": xa, "n": na})
+    return xa, na
 
 
 def _lower_root(x: np.ndarray, n: np.ndarray, z: float) -> np.ndarray:
@@ -66,13 +69,18 @@ def wilson_interval(x: Any, n: Any, confidence: Any = 0.95) -> tuple[Any, Any]:
     return finish(lower), finish(upper)
 
 
-def proportion(x: Any, n: Any, confidence: Any = 0.95, multiplier: float = 1) -> Estimate:
-    """x/n with a Wilson score interval, both scaled by ``multiplier`` (100 for a percentage)."""
+def proportion(x: Any, n: Any, confidence: Any = 0.95, multiplier: Any = 1) -> Estimate:
+    """x/n with a Wilson score interval, both scaled by ``multiplier`` (100 for a percentage).
+
+    ``multiplier`` may be an array that broadcasts with x and n, like any other argument.
+    """
     level = normalise_confidence(confidence)
-    scale = float(as_array(multiplier, "multiplier"))
-    check_positive(np.asarray(scale), "multiplier")
+    scale = as_scale(multiplier)
     xa, na = _checked_counts(x, n)
     lower, upper = _wilson(xa, na, level)
+    xa, na, lower, upper, scale = broadcast(
+        {"x": xa, "n": na, "lower": lower, "upper": upper, "multiplier": scale}
+    )
     return Estimate(
         value=finish(xa / na * scale),
         lower=finish(lower * scale),

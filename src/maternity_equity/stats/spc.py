@@ -13,7 +13,13 @@ from typing import Any, TypeVar
 import numpy as np
 
 from ._spc_rules import assurance, direction_sign, point_types, special_cause_labels
-from ._validation import as_array, check_non_negative, check_not_greater, check_positive
+from ._validation import (
+    as_array,
+    as_number,
+    check_non_negative,
+    check_not_greater,
+    check_positive,
+)
 
 __all__ = ["PPrimeResult", "XmRResult", "p_prime_chart", "xmr"]
 
@@ -100,8 +106,8 @@ def _baseline_count(fix_after_n_points: Any) -> int | None:
 def _average_moving_range(baseline: np.ndarray, screen_outliers: bool) -> float:
     """Mean moving range, after one pass of screening out ranges >= 3.267 × the first mean.
 
-    A baseline with no variation at all has MR̄ = 0 and is kept as 0 (its limits sit on the
-    mean) rather than screened down to nothing.
+    NaN for a single point (no range); 0 for a baseline with no variation, which is not
+    screened down to nothing (the callers decide what no variation means for their limits).
     """
     ranges = np.abs(np.diff(baseline))
     if ranges.size == 0:
@@ -132,7 +138,7 @@ def _label_segments(
         )
     kinds = point_types(labels, improvement_direction)
     if target is not None:
-        target = float(as_array(target, "target"))
+        target = as_number(target, "target")
     verdict = assurance(target, limits["lpl"][-1], limits["upl"][-1], improvement_direction)
     return labels, kinds, str(kinds[-1]), verdict
 
@@ -172,6 +178,11 @@ def xmr(
         baseline = y[idx][:fix] if fix else y[idx]
         centre = float(baseline.mean())
         amr = _average_moving_range(baseline, screen_outliers)
+        if amr == 0:
+            # No variation to measure: limits on the mean would flag every later point that
+            # differs from a constant baseline, so there are none and only the run rules apply
+            # (as NHSRplotthedots, whose screening leaves no ranges in that case).
+            amr = float("nan")
         out["mean"][idx] = centre
         out["lpl"][idx] = centre - LIMIT * amr
         out["upl"][idx] = centre + LIMIT * amr
@@ -225,7 +236,8 @@ def p_prime_chart(
 
     The z-scores (p_i − p̄)/σ_i absorb the between-period variation that makes an ordinary
     p chart flag everything when denominators are large. Limits are clipped to [0, 1] and,
-    like ``values`` and ``target``, expressed on the proportion scale times ``multiplier``.
+    like ``values`` and ``target``, expressed on the proportion scale times ``multiplier``
+    (one number for the whole chart).
     """
     direction_sign(improvement_direction)
     x = np.atleast_1d(as_array(numerators, "numerators"))
@@ -235,7 +247,7 @@ def p_prime_chart(
     check_non_negative(x, "numerators")
     check_positive(n, "denominators")
     check_not_greater(x, n, "numerators", "denominators")
-    scale = float(as_array(multiplier, "multiplier"))
+    scale = as_number(multiplier, "multiplier")
     check_positive(np.asarray(scale), "multiplier")
     fix = _baseline_count(fix_after_n_points)
     segment = _segments(x.size, rebase_at, dates)

@@ -13,6 +13,9 @@ import numpy as np
 from ._types import Estimate
 from ._validation import (
     as_array,
+    as_scale,
+    broadcast,
+    check_events_have_population,
     check_non_negative,
     check_positive,
     finish,
@@ -33,10 +36,17 @@ def _same_shape(a: np.ndarray, b: np.ndarray, a_name: str, b_name: str) -> None:
         )
 
 
-def _scale(multiplier: Any) -> float:
-    arr = as_array(multiplier, "multiplier")
-    check_positive(arr, "multiplier")
-    return float(arr)
+def _scaled(estimate: dict[str, np.ndarray], scale: np.ndarray, scale_name: str) -> Estimate:
+    """Multiply value and limits by ``scale`` (a number or an array broadcasting with the
+    groups) and give each output the broadcast shape."""
+    arrays = broadcast({**estimate, scale_name: scale})
+    value, lower, upper, method, scale = arrays
+    return Estimate(
+        value=finish(value * scale),
+        lower=finish(lower * scale),
+        upper=finish(upper * scale),
+        method=finish(method),
+    )
 
 
 def dsr(
@@ -44,15 +54,17 @@ def dsr(
     n: Any,
     standard_population: Any,
     confidence: Any = 0.95,
-    multiplier: float = 100_000,
+    multiplier: Any = 100_000,
 ) -> Estimate:
     """Directly standardised rate with Dobson limits (Byar's limits of the total count).
 
     The value and limits are NaN where the total count is below 10: the method does not
-    publish a DSR on so few events.
+    publish a DSR on so few events. A DSR cannot be negative, so neither can its lower limit:
+    where the Dobson shift goes below 0 (very uneven band weights, or 100% confidence, where
+    the count's lower limit is 0) the lower limit is 0, as it is for rates and ISRs.
     """
     level = normalise_confidence(confidence)
-    scale = _scale(multiplier)
+    scale = as_scale(multiplier)
     xa = np.atleast_1d(as_array(x, "x"))
     na = np.atleast_1d(as_array(n, "n"))
     wa = np.atleast_1d(as_array(standard_population, "standard_population"))
@@ -75,17 +87,16 @@ def dsr(
     byar_lo, byar_hi = _byar(observed, level)
     with np.errstate(divide="ignore", invalid="ignore"):
         spread = np.sqrt(variance / observed)
-        lower = value + spread * (byar_lo - observed)
+        lower = np.maximum(value + spread * (byar_lo - observed), 0.0)
         upper = value + spread * (byar_hi - observed)
     suppressed = observed < EXACT_BELOW
-    method = np.where(suppressed, DSR_SUPPRESSED, "dobson")
-    nan = np.nan
-    return Estimate(
-        value=finish(np.where(suppressed, nan, value * scale)),
-        lower=finish(np.where(suppressed, nan, lower * scale)),
-        upper=finish(np.where(suppressed, nan, upper * scale)),
-        method=finish(method),
-    )
+    estimate = {
+        "value": np.where(suppressed, np.nan, value),
+        "lower": np.where(suppressed, np.nan, lower),
+        "upper": np.where(suppressed, np.nan, upper),
+        "method": np.where(suppressed, DSR_SUPPRESSED, "dobson"),
+    }
+    return _scaled(estimate, scale, "multiplier")
 
 
 def _observed_expected(
@@ -100,6 +111,7 @@ def _observed_expected(
     _same_shape(xr, nr, "x_ref", "n_ref")
     check_non_negative(xa, "x")
     check_non_negative(na, "n")
+    check_events_have_population(xa, na, "x", "n")
     check_non_negative(xr, "x_ref")
     check_positive(nr, "n_ref")
     if xr.shape[-1] != xa.shape[-1]:
@@ -113,37 +125,40 @@ def _observed_expected(
 
 
 def indirectly_standardised_ratio(
-    x: Any, n: Any, x_ref: Any, n_ref: Any, confidence: Any = 0.95, ref_value: float = 1
+    x: Any, n: Any, x_ref: Any, n_ref: Any, confidence: Any = 0.95, ref_value: Any = 1
 ) -> Estimate:
     """Observed / expected events × ref_value (1 for a ratio, 100 for an SMR out of 100).
 
     Limits are the Poisson limits of the observed count (exact below 10, Byar's from 10)
-    divided by the expected count.
+    divided by the expected count. A local band with no population adds nothing to E, but
+    events in it are refused: they could not have happened.
     """
     level = normalise_confidence(confidence)
-    scale = _scale(ref_value)
+    scale = as_scale(ref_value, "ref_value")
     observed, expected, _ = _observed_expected(x, n, x_ref, n_ref)
     lower, upper, method = count_interval(observed, level)
-    return Estimate(
-        value=finish(observed / expected * scale),
-        lower=finish(lower / expected * scale),
-        upper=finish(upper / expected * scale),
-        method=finish(method),
-    )
+    estimate = {
+        "value": observed / expected,
+        "lower": lower / expected,
+        "upper": upper / expected,
+        "method": method,
+    }
+    return _scaled(estimate, scale, "ref_value")
 
 
 def indirectly_standardised_rate(
-    x: Any, n: Any, x_ref: Any, n_ref: Any, confidence: Any = 0.95, multiplier: float = 100_000
+    x: Any, n: Any, x_ref: Any, n_ref: Any, confidence: Any = 0.95, multiplier: Any = 100_000
 ) -> Estimate:
     """Indirectly standardised rate: the ratio O/E times the reference crude rate."""
     level = normalise_confidence(confidence)
-    scale = _scale(multiplier)
+    scale = as_scale(multiplier)
     observed, expected, ref_rate = _observed_expected(x, n, x_ref, n_ref)
     lower, upper, method = count_interval(observed, level)
-    factor = ref_rate * scale / expected
-    return Estimate(
-        value=finish(observed * factor),
-        lower=finish(lower * factor),
-        upper=finish(upper * factor),
-        method=finish(method),
-    )
+    factor = ref_rate / expected
+    estimate = {
+        "value": observed * factor,
+        "lower": lower * factor,
+        "upper": upper * factor,
+        "method": method,
+    }
+    return _scaled(estimate, scale, "multiplier")
