@@ -100,3 +100,29 @@ def test_ingest_command_reports_a_bad_mapping_plainly(tmp_path):
     assert result.exit_code == 2
     assert "error:" in result.output and "nonsense" in result.output
     assert "Traceback" not in result.output
+
+
+def test_an_unreadable_file_is_one_line_naming_it_and_exit_code_2(tmp_path):
+    extract = write_extract(tmp_path / "x", {"pregnancies": [pregnancy("P1")]})
+    (extract / "babies.xlsx").write_bytes(b"\xe1\x8c\xbe\x0a not a zip archive at all")
+    result = CliRunner().invoke(
+        app,
+        [
+            "ingest",
+            str(extract),
+            "--reference",
+            str(_reference(tmp_path / "ref")),
+            "--warehouse",
+            str(tmp_path / "w.duckdb"),
+            "--key",
+            "k",
+            "--no-progress",
+        ],
+    )
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    # one message (the console may wrap it), starting with the file and what is wrong
+    text = " ".join(lines)
+    assert text.startswith("error: babies.xlsx: cannot be read as an Excel workbook (.xlsx): ")
+    assert "File is not a zip file" in text and "BadZipFile" not in text

@@ -219,9 +219,16 @@ def test_msds_preset_loads_an_msds_export_without_configuration(tmp_path, geogra
         plan = wh.to_pandas("care_plans").iloc[0]
     # M2's date of birth (31 February) is in MSD001 row 3: the problem points there
     q = report.quarantine
-    assert q[["file", "row_number", "column", "rule"]].values.tolist() == [
-        ["MSD001MotherDemog.csv", 3, "mother_birth_date", "invalid_date"]
+    assert q[["file", "row_number", "column", "source_column", "rule"]].values.tolist() == [
+        ["MSD001MotherDemog.csv", 3, "mother_birth_date", "PersonBirthDateMother", "invalid_date"]
     ]
+    assert (
+        q["message"]
+        .iloc[0]
+        .startswith(
+            "MSD001MotherDemog.csv row 3, column PersonBirthDateMother (mother_birth_date): "
+        )
+    )
     u1 = preg.loc[pseudo("U1", "pregnancy_id", "k")]
     assert u1["mother_id"] == pseudo("nhs:9434765919", "mother", "k")
     assert (u1["ethnic_category"], u1["postcode_status"], u1["imd_decile"]) == ("N", "valid", 10)
@@ -324,10 +331,19 @@ def test_yaml_mapping_renames_translates_and_parses_local_formats(tmp_path, geog
     assert (row["ethnic_category"], row["provider_code"]) == ("J", "RXX")
     assert row["gestation_at_booking_days"] == 66 and row["age_at_booking"] == 33
     assert str(row["rp_start_date"])[:10] == "2024-03-01"
+    # the trust's own column first, the canonical name beside it
     assert report.quarantine["message"].tolist() == [
-        "Bookings_2024-03.csv row 3, column booking_date: '2024-03-01' is not a valid date "
-        "(expected DD/MM/YYYY)"
+        "Bookings_2024-03.csv row 3, column BookedOn (booking_date): '2024-03-01' is not a "
+        "valid date (expected DD/MM/YYYY)"
     ]
+    assert report.quarantine[["column", "source_column"]].values.tolist() == [
+        ["booking_date", "BookedOn"]
+    ]
+    # "Consultant" is no column of the model: said once, as a note, not quarantined
+    unused = "Bookings_2024-03.csv: columns not used by the mapping (ignored): Consultant"
+    assert report.notes.count(unused) == 1
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        assert unused in wh.latest_run("ingest")["counts"]["notes"]
 
 
 def test_mapping_mistakes_are_reported_by_name(tmp_path):
@@ -356,3 +372,48 @@ def test_the_documented_example_mapping_is_valid():
     assert preg.sources_for("edd") == ("EDD_Scan", "EDD_LMP")
     assert preg.joins[0].on == {"MRN": "MotherMRN"}
     assert mapping.tables["care_contacts"].values["medium"]["Telephone"] == "02"
+
+
+def test_messages_name_the_sheet_and_the_column_the_value_was_in(tmp_path, geography):
+    """A workbook sheet and two columns for one canonical column (first non-empty wins): each
+    problem names the sheet and the column that held the value, as the data manager sees it."""
+    from openpyxl import Workbook
+
+    extract = tmp_path / "local"
+    extract.mkdir()
+    book = Workbook()
+    book.active.title = "Cover"
+    sheet = book.create_sheet("Bookings")
+    sheet.append(["PregRef", "MRN", "Period", "BookedOn", "EDD_Scan", "EDD_LMP", "DOB", "Notes"])
+    sheet.append(["X1", "H1", "2024-03", "01/03/2024", "", "1/10/2024", "15/06/1990", "ok"])
+    sheet.append(["X2", "H2", "2024-03", "01/03/2024", "31/09/2024", "", "15/06/1990", ""])
+    sheet.append(["X3", "H3", "2024-03", "01/03/2024", "", "10-01-2024", "15/06/1990", ""])
+    sheet.append(["X4", "H4", "2024-03", "", "", "", "15/06/1990", ""])
+    book.save(extract / "Bookings_2024.xlsx")
+    (tmp_path / "trust.yaml").write_text(
+        YAML.replace(
+            'files: ["Bookings_*.csv"]', 'files: ["Bookings_*.xlsx"]\n    sheet: Bookings'
+        ),
+        encoding="utf-8",
+    )
+    report = load_extract(
+        extract,
+        reference_dir=geography,
+        warehouse_path=tmp_path / "w.duckdb",
+        mapping=tmp_path / "trust.yaml",
+        key="k",
+        progress=False,
+    )
+    where = "Bookings_2024.xlsx sheet Bookings"
+    # row 3: the scan EDD holds 31 September; row 4: only the LMP-based EDD, in a wrong format
+    assert report.quarantine["message"].tolist() == [
+        f"{where} row 5, column BookedOn (booking_date): this field is required (Date of the "
+        "booking appointment) but is empty",
+        f"{where} row 3, column EDD_Scan (edd): '31/09/2024' is not a valid date (expected "
+        "DD/MM/YYYY)",
+        f"{where} row 4, column EDD_LMP (edd): '10-01-2024' is not a valid date (expected "
+        "DD/MM/YYYY)",
+    ]
+    assert report.quarantine["source_column"].tolist() == ["BookedOn", "EDD_Scan", "EDD_LMP"]
+    assert report.counts["file"].tolist() == [where]
+    assert f"{where}: columns not used by the mapping (ignored): Notes" in report.notes

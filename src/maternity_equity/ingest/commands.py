@@ -27,7 +27,10 @@ def print_report(report: LoadReport, console: Console) -> None:
         )
     console.print(table)
     verdict = "reconcile" if report.reconciles() else "DO NOT reconcile"
-    console.print(f"Counts {verdict}: read = accepted + quarantined + duplicates removed.")
+    console.print(
+        f"Counts {verdict}: read = accepted + quarantined + duplicates removed, and every line "
+        "of each CSV file (counted from the file itself) is a record read or a blank line."
+    )
     for note in report.notes:
         console.print(f"[yellow]note:[/yellow] {note}")
     if len(report.quarantine):

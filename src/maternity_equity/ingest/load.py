@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from maternity_equity.ingest import derive
+from maternity_equity.ingest import derive, plausibility
 from maternity_equity.ingest import quarantine as q
 from maternity_equity.ingest.dedupe import FILE
 from maternity_equity.ingest.mapping import Mapping, load_mapping
@@ -26,7 +26,7 @@ from maternity_equity.ingest.pseudonymise import (
 )
 from maternity_equity.ingest.readers import ROW
 from maternity_equity.ingest.references import LOAD_ORDER, REFERENCES, KnownKeys
-from maternity_equity.ingest.report import COUNT_COLUMNS, LoadReport
+from maternity_equity.ingest.report import COUNT_COLUMNS, LINE_COLUMNS, LoadReport
 from maternity_equity.ingest.sources import SourceFrame, iter_sources, source_targets
 from maternity_equity.ingest.staging import StagedTable
 from maternity_equity.ingest.validate import validate
@@ -36,6 +36,7 @@ from maternity_equity.warehouse import backend as wh_backend
 from maternity_equity.warehouse.runs import describe_inputs
 from maternity_equity.warehouse.schema import EXTRACT_TABLES, Table
 from maternity_equity.warehouse.store import _to_arrow as to_stored_arrow
+from maternity_equity.warehouse.tables import stored_schema
 
 __all__ = ["LoadReport", "load_extract"]
 
@@ -44,6 +45,7 @@ ROWS_PER_CHUNK = 250_000
 PARENTS = {parent for refs in REFERENCES.values() for parent in refs.values()}
 # DuckDB's share while staging: beyond it staged rows spill to the temporary directory
 DUCKDB_MEMORY_LIMIT = "3GB"
+_DUCKDB_TYPES = {"string": "VARCHAR", "int64": "BIGINT"}  # types of bookkeeping columns
 _PANDAS_DTYPES = {
     "string": "string",
     "date": "datetime64[s]",
@@ -166,6 +168,8 @@ class _Load:
     known: KnownKeys = field(default_factory=KnownKeys)
     notes: list[str] = field(default_factory=list)
     inputs: list[Path] = field(default_factory=list)
+    # the day of the load: dates of things that have happened may not be after it
+    today: pd.Timestamp = field(default_factory=lambda: pd.Timestamp.today().normalize())
 
     def __post_init__(self) -> None:
         self.hasher = Pseudonymiser(self.key)
@@ -263,12 +267,16 @@ class _Load:
         self.notes.extend(n for n in src.notes if n not in self.notes)
         if src.absent:
             self.notes.append(f"{src.file}: no column for {', '.join(src.absent)}")
+        unused = f"{src.file}: columns not used by the mapping (ignored): {', '.join(src.unused)}"
+        if src.unused and unused not in self.notes:  # once per file, not per chunk
+            self.notes.append(unused)
         frame = src.frame
         if src.table == "pregnancies":  # an NHS number can stand in for the local mother id
             frame["mother_id"] = frame["mother_id"].fillna(frame["nhs_number"])
         typed, found = validate(src, model, self.spec.tables[src.table])
+        implausible = plausibility.check(src, model, typed, self.today)
         pseudonymise_identifiers(typed, model, self.hasher)
-        issues = q.concat([found, *self.known.problems(src, typed)])
+        issues = q.concat([found, *implausible, *self.known.problems(src, typed)])
         bad = pd.Index(issues[q.INDEX].unique())
         good = typed.drop(index=bad)
         good[FILE] = src.file
@@ -279,6 +287,8 @@ class _Load:
             "file": src.file,
             "read": len(frame) + len(src.bad_lines),
             "quarantined": len(bad) + len(src.bad_lines),
+            "lines": src.lines,
+            "blank_lines": src.blank_lines if src.lines is not None else None,
         }
         return _FileResult(good, issues, counts)
 
@@ -290,14 +300,17 @@ class _Load:
         table_rows: dict[str, int],
     ) -> LoadReport:
         """Write tables, quarantine, counts and the run record in one transaction."""
-        count_frame = pd.DataFrame(counts, columns=list(COUNT_COLUMNS))
+        count_frame = pd.DataFrame(counts, columns=[*COUNT_COLUMNS, *LINE_COLUMNS])
+        count_frame = count_frame.astype(dict.fromkeys(LINE_COLUMNS, "Int64"))
         quarantine = q.concat(problems).drop(columns=[q.INDEX], errors="ignore")
         run = self.record
         run.inputs = describe_inputs(sorted(set(self.inputs))) + list(self.geography.sources)
+        files = count_frame.astype(object).where(count_frame.notna(), None)
         run.counts = {
             "tables": table_rows,
-            "files": count_frame.to_dict(orient="records"),
+            "files": files.to_dict(orient="records"),
             "quarantine_entries": len(quarantine),
+            "notes": list(self.notes),
         }
         # converted (and checked against the stored schemas) before anything is touched
         replace = {"geography_lsoa": derive.geography_lsoa_table(self.geography)}
@@ -309,6 +322,7 @@ class _Load:
         append_arrow = {n: to_stored_arrow(n, d) for n, d in append.items()}
         append_arrow["runs"] = run.finish("succeeded").to_arrow()
         with wh_backend.transaction(self.wh.con):
+            _add_missing_columns(self.wh, "quarantine")
             for stage in staged:
                 stage.store()
             for name, data in replace_arrow.items():
@@ -327,7 +341,21 @@ class _Load:
 
 
 def _add_counts(files: dict[str, dict], counts: dict) -> None:
-    """Sum the read and quarantined counts of the chunks of one file."""
+    """Sum the read and quarantined counts of the chunks of one file (only CSV files, which
+    are never chunked, have line counts)."""
     row = files.setdefault(counts["file"], {**counts, "read": 0, "quarantined": 0})
     row["read"] += counts["read"]
     row["quarantined"] += counts["quarantined"]
+
+
+def _add_missing_columns(wh: Warehouse, table: str) -> None:
+    """Give a table stored by an older version the columns added since (as empty values)."""
+    if not wh.has_table(table):
+        return
+    stored = set(wh.con.table(table).columns)
+    for column in stored_schema(table):
+        if column.name not in stored:
+            wh.con.con.execute(
+                f"ALTER TABLE {wh_backend.quote(table)} ADD COLUMN "
+                f"{wh_backend.quote(column.name)} {_DUCKDB_TYPES[str(column.type)]}"
+            )

@@ -1,20 +1,32 @@
 """Quarantine entries: one row per problem found, built vectorised, worded for a data manager.
 
-The message names the file, the row as the data manager would count it (header = row 1), the
-column, the offending value and what was expected. Values of personal data columns (dates of
-birth, NHS numbers, postcodes, identifiers) are never copied into the quarantine table.
+The message names the file (and sheet), the row as the data manager would count it (header =
+row 1), the column as the file names it (with the canonical name beside it when the mapping
+renamed it), the offending value and what was expected. Values of personal data columns (dates
+of birth, NHS numbers, postcodes, identifiers) are never copied into the quarantine table.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 
+from maternity_equity.ingest.csv_text import MALFORMED_ROW, UNCLOSED_QUOTE
 from maternity_equity.ingest.readers import ROW
 from maternity_equity.ingest.sources import SourceFrame
 
-COLUMNS = ("table_name", "file", "row_number", "column", "value", "rule", "message")
+COLUMNS = (
+    "table_name",
+    "file",
+    "row_number",
+    "column",
+    "source_column",
+    "value",
+    "rule",
+    "message",
+)
 INDEX = "__index"  # position of the offending row in its source frame
 
 # rule ids (stable: the quality module and docs refer to them)
@@ -25,8 +37,13 @@ INVALID_NUMBER = "invalid_number"
 INVALID_BOOLEAN = "invalid_boolean"
 UNKNOWN_CODE = "unknown_code"
 UNKNOWN_REFERENCE = "unknown_reference"
-MALFORMED_ROW = "malformed_row"
 INCONSISTENT_REFERENCE = "inconsistent_reference"
+# MALFORMED_ROW and UNCLOSED_QUOTE come from the CSV reader, which finds those lines
+FUTURE_DATE = "future_date"
+AFTER_REPORTING_PERIOD = "after_reporting_period"
+IMPLAUSIBLE_GESTATION = "implausible_gestation"
+IMPLAUSIBLE_AGE = "implausible_age"
+BELOW_MINIMUM = "below_minimum"
 
 RULES = {
     REQUIRED_MISSING: "A required field is empty.",
@@ -38,7 +55,26 @@ RULES = {
     UNKNOWN_REFERENCE: "The record refers to a pregnancy or delivery that was never loaded.",
     INCONSISTENT_REFERENCE: "A baby's delivery belongs to another pregnancy than the one given.",
     MALFORMED_ROW: "A CSV line does not split into the header's columns (stray comma or quote).",
+    UNCLOSED_QUOTE: "A CSV line opens a quotation mark that does not close on the same line.",
+    FUTURE_DATE: "A date of something that has happened is after the day of the load.",
+    AFTER_REPORTING_PERIOD: "An event is dated after the end of the row's reporting period.",
+    IMPLAUSIBLE_GESTATION: "Gestation at booking is negative or over 44 weeks.",
+    IMPLAUSIBLE_AGE: "The mother's age at booking is outside 11 to 60 years.",
+    BELOW_MINIMUM: "A count or order is below its smallest valid value (e.g. negative).",
 }
+
+
+def _bad_line_message(file: str, line) -> str:
+    if line.rule == UNCLOSED_QUOTE:
+        return (
+            f"{file} row {line.row}: a quotation mark opens a value that does not close on this "
+            "line (unclosed quote), so none of the row could be read; the lines after it were "
+            "read on their own"
+        )
+    return (
+        f"{file} row {line.row}: the row has {line.found} fields but the header has "
+        f"{line.expected} (a stray comma or quotation mark?), so none of it could be read"
+    )
 
 
 def malformed_rows(src: SourceFrame) -> pd.DataFrame:
@@ -46,22 +82,20 @@ def malformed_rows(src: SourceFrame) -> pd.DataFrame:
     if not src.bad_lines:
         return empty()
     lines = src.bad_lines
+    text = ("table_name", "file", "column", "source_column", "value", "rule", "message")
     return pd.DataFrame(
         {
             "table_name": src.table,
             "file": src.file,
             "row_number": pd.array([b.row for b in lines], dtype="Int64"),
             "column": pd.NA,
+            "source_column": pd.NA,
             "value": pd.NA,
-            "rule": MALFORMED_ROW,
-            "message": [
-                f"{src.file} row {b.row}: the row has {b.found} fields but the header has "
-                f"{b.expected} (a stray comma or quotation mark?), so none of it could be read"
-                for b in lines
-            ],
+            "rule": [b.rule for b in lines],
+            "message": [_bad_line_message(src.file, b) for b in lines],
             INDEX: -1,
         }
-    ).astype({c: "string" for c in ("table_name", "file", "column", "value", "rule", "message")})
+    ).astype(dict.fromkeys(text, "string"))
 
 
 _EMPTY: pd.DataFrame | None = None
@@ -80,6 +114,35 @@ def _new_empty() -> pd.DataFrame:
     frame["row_number"] = frame["row_number"].astype("Int64")
     frame[INDEX] = pd.Series(dtype="int64")
     return frame
+
+
+def source_names(src: SourceFrame, frame: pd.DataFrame, column: str) -> pd.Series:
+    """Per row of ``frame``, the file's own column the value of ``column`` came from.
+
+    Missing where no column of the file feeds it (absent, or a constant of the mapping). Where
+    several columns feed it, the one that held the value (all of them, "A or B", if none did).
+    """
+    out = pd.Series(pd.NA, index=frame.index, dtype="string")
+    names = src.sources.get(column, ())
+    if len(names) == 1:
+        out[:] = names[0]
+    elif names:
+        choices = np.array([*names, " or ".join(names)], dtype=object)  # -1: none held a value
+        out[:] = choices[frame[f"__source@{column}"].to_numpy()]
+    join = src.origins.get(column)
+    side = src.side_sources.get(column, ())
+    if join is not None and side:
+        from_side = frame[f"__row@{join}"].notna()
+        out = out.where(~from_side, " or ".join(side))
+    return out
+
+
+def describe_column(src: SourceFrame, column: str) -> str:
+    """How a message names a column: ``BookedOn (booking_date)``, or ``booking_date`` alone
+    when the file uses the canonical name or has no column for it."""
+    names = src.side_sources.get(column) or src.sources.get(column, ())
+    source = " or ".join(names)
+    return column if source in ("", column) else f"{source} ({column})"
 
 
 def entries(
@@ -113,13 +176,16 @@ def entries(
     if callable(explanation):
         explanation = explanation(frame)
     text = explanation.loc[frame.index] if isinstance(explanation, pd.Series) else explanation
-    message = file + " row " + row.astype("string") + ", column " + column + ": " + text
+    source = source_names(src, frame, column)
+    label = (source + " (" + column + ")").where(source.notna() & (source != column), column)
+    message = file + " row " + row.astype("string") + ", column " + label + ": " + text
     out = pd.DataFrame(
         {
             "table_name": src.table,
             "file": file,
             "row_number": row,
             "column": column,
+            "source_column": source,
             "value": value
             if value is not None
             else pd.Series(pd.NA, index=frame.index, dtype="string"),

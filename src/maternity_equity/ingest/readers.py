@@ -7,17 +7,18 @@ Every reader returns a DataFrame of strings (missing = <NA>, surrounding spaces 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
+
+from maternity_equity.ingest.csv_text import read_csv_records
+from maternity_equity.ingest.errors import UnreadableFileError
 
 READABLE_SUFFIXES = (".csv", ".parquet", ".xlsx")
 ROW = "__row"
@@ -43,76 +44,39 @@ def _tidy(frame: pd.DataFrame, first_row: int) -> pd.DataFrame:
     return _tidy_arrow(table, first_row)
 
 
-@dataclass(frozen=True)
-class BadLine:
-    """A CSV line that could not be split into the header's columns (a stray comma or quote)."""
-
-    row: int
-    expected: int
-    found: int
-
-
-def _csv_header(path: Path, encoding: str) -> list[str]:
-    with path.open(encoding=encoding, newline="") as handle:
-        first = next(csv.reader(handle), [])
-    return [name.lstrip("\ufeff") for name in first]
-
-
-def _read_csv(path: Path, encoding: str) -> tuple[pd.DataFrame, list[BadLine]]:
-    header = _csv_header(path, encoding)
-    if not header:
-        return _tidy(pd.DataFrame(), first_row=2), []
-    invalid: list[tuple[int, int, int, str]] = []
-
-    def keep_aside(row: pacsv.InvalidRow) -> str:
-        invalid.append((row.number, row.expected_columns, row.actual_columns, row.text))
-        return "skip"
-
-    table = pacsv.read_csv(
-        path,
-        # single-threaded so Arrow knows each bad line's number
-        read_options=pacsv.ReadOptions(
-            encoding=encoding,
-            use_threads=False,
-            column_names=header,
-            skip_rows=1,
-            block_size=1 << 24,
-        ),
-        parse_options=pacsv.ParseOptions(invalid_row_handler=keep_aside, ignore_empty_lines=False),
-        convert_options=pacsv.ConvertOptions(
-            column_types=dict.fromkeys(header, pa.string()),
-            strings_can_be_null=False,
-            quoted_strings_can_be_null=False,
-        ),
-    )
-    frame = _tidy_arrow(table, first_row=2)
-    # Arrow numbers physical lines (header = 1); records fill the lines not set aside.
-    skipped = {number for number, *_ in invalid}
-    total = len(frame) + len(invalid)
-    rows = [r for r in range(2, 2 + total) if r not in skipped]
-    frame[ROW] = pd.array(rows[: len(frame)], dtype="int64")
-    data = [c for c in frame.columns if c != ROW]
-    frame = frame[frame[data].notna().any(axis=1)].reset_index(drop=True)  # blank lines
-    bad = [
-        BadLine(row=number, expected=expected, found=found)
-        for number, expected, found, text in invalid
-        if text.strip(" ,\t") != ""
-    ]
-    return frame, bad
-
-
 def read_csv_text(path: Path) -> pd.DataFrame:
-    """CSV as text; bad lines are in ``frame.attrs["bad_lines"]``, the encoding in attrs."""
-    try:
-        frame, bad = _read_csv(path, "utf-8")
-        encoding = "utf-8"
-    except (pa.ArrowInvalid, UnicodeDecodeError):
-        # Extracts saved by Excel on Windows are often cp1252 (e.g. an accented name)
-        frame, bad = _read_csv(path, "cp1252")
-        encoding = "cp1252"
-    frame.attrs["bad_lines"] = bad
-    frame.attrs["encoding"] = encoding
+    """CSV as text, one record per line (see :mod:`csv_text`).
+
+    ``frame.attrs`` holds ``bad_lines`` (lines set aside: wrong field count or an unclosed
+    quote), ``encoding``, ``lines`` (physical lines after the header, counted from the bytes)
+    and ``blank_lines`` (lines with no value, skipped), so ``lines = records + bad + blank``.
+    """
+    records = read_csv_records(path)
+    frame = _tidy_arrow(records.table, first_row=2)
+    frame[ROW] = pd.array(records.rows, dtype="int64")
+    data = [c for c in frame.columns if c != ROW]
+    filled = frame[data].notna().any(axis=1) if data else pd.Series(False, index=frame.index)
+    frame = frame[filled].reset_index(drop=True)  # blank lines
+    frame.attrs["bad_lines"] = records.bad
+    frame.attrs["encoding"] = records.encoding
+    frame.attrs["lines"] = records.lines
+    frame.attrs["blank_lines"] = records.blank_bad + int((~filled).sum())
     return frame
+
+
+@contextmanager
+def _reading(path: Path, kind: str) -> Iterator[None]:
+    """Turn whatever a format library raises on a damaged file into one line naming the file."""
+    try:
+        yield
+    except UnreadableFileError:
+        raise
+    except Exception as exc:  # zipfile, XML, Arrow, OS errors alike: the file is the problem
+        reason = str(exc) or type(exc).__name__
+        raise UnreadableFileError(
+            f"{path.name}: cannot be read as {kind}: {reason}. Is it damaged, or another kind "
+            "of file with this name?"
+        ) from exc
 
 
 def _arrow_column_as_text(col: pa.ChunkedArray) -> pa.ChunkedArray:
@@ -129,7 +93,8 @@ def _arrow_column_as_text(col: pa.ChunkedArray) -> pa.ChunkedArray:
 
 
 def read_parquet_text(path: Path) -> pd.DataFrame:
-    table = pq.read_table(path)
+    with _reading(path, "Parquet"):
+        table = pq.read_table(path)
     text = pa.table({name: _arrow_column_as_text(table[name]) for name in table.column_names})
     return _tidy_arrow(text, first_row=1)
 
@@ -140,9 +105,15 @@ def iter_parquet_text(path: Path, rows_per_chunk: int) -> Iterator[pd.DataFrame]
     Large extracts are Parquet; reading them whole as pandas text costs many times the file.
     An empty file still yields one (empty) frame, so its columns are known.
     """
-    handle = pq.ParquetFile(path)
+    with _reading(path, "Parquet"):
+        handle = pq.ParquetFile(path)
+        batches = handle.iter_batches(batch_size=rows_per_chunk)
     first = 1
-    for batch in handle.iter_batches(batch_size=rows_per_chunk):
+    while True:
+        with _reading(path, "Parquet"):
+            batch = next(batches, None)
+        if batch is None:
+            break
         table = pa.Table.from_batches([batch])
         text = pa.table({name: _arrow_column_as_text(table[name]) for name in table.column_names})
         yield _tidy_arrow(text, first_row=first)
@@ -169,30 +140,33 @@ def workbook_sheets(path: Path) -> list[str]:
     """Sheet names of an .xlsx workbook (read-only open: cheap even for large books)."""
     from openpyxl import load_workbook
 
-    book = load_workbook(path, read_only=True)
-    try:
-        return list(book.sheetnames)
-    finally:
-        book.close()
+    with _reading(path, "an Excel workbook (.xlsx)"):
+        book = load_workbook(path, read_only=True)
+        try:
+            return list(book.sheetnames)
+        finally:
+            book.close()
 
 
 def read_excel_text(path: Path, sheet: str | None = None) -> pd.DataFrame:
     """First sheet (or ``sheet``) of an .xlsx workbook; row 1 is the header."""
     from openpyxl import load_workbook
 
-    book = load_workbook(path, read_only=True, data_only=True)
+    with _reading(path, "an Excel workbook (.xlsx)"):
+        book = load_workbook(path, read_only=True, data_only=True)
     try:
         if sheet is not None and sheet not in book.sheetnames:
             raise ValueError(f"{path.name}: no sheet {sheet!r} (sheets: {book.sheetnames})")
         ws = book[sheet] if sheet is not None else book.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
-        header = next(rows, None)
-        if header is None:
-            return _tidy(pd.DataFrame(), first_row=2)
-        names = [
-            str(h).strip() if h is not None else f"column_{i + 1}" for i, h in enumerate(header)
-        ]
-        records = [[_cell_text(v) for v in row[: len(names)]] for row in rows]
+        with _reading(path, "an Excel workbook (.xlsx)"):
+            rows = ws.iter_rows(values_only=True)
+            header = next(rows, None)
+            if header is None:
+                return _tidy(pd.DataFrame(), first_row=2)
+            names = [
+                str(h).strip() if h is not None else f"column_{i + 1}" for i, h in enumerate(header)
+            ]
+            records = [[_cell_text(v) for v in row[: len(names)]] for row in rows]
     finally:
         book.close()
     while records and all(v is None for v in records[-1]):

@@ -8,6 +8,8 @@ from pathlib import Path
 import pandas as pd
 
 COUNT_COLUMNS = ("table_name", "file", "read", "accepted", "quarantined", "duplicates_removed")
+# CSV only, counted from the file's bytes apart from the parser: lines = read + blank_lines
+LINE_COLUMNS = ("lines", "blank_lines")
 
 
 @dataclass
@@ -16,7 +18,7 @@ class LoadReport:
 
     run_id: str
     warehouse_path: Path
-    counts: pd.DataFrame  # COUNT_COLUMNS, one row per table and file
+    counts: pd.DataFrame  # COUNT_COLUMNS and LINE_COLUMNS, one row per table and file
     quarantine: pd.DataFrame  # every quarantine entry of this load
     table_rows: dict[str, int]  # rows in each canonical table after the load
     mapping: str
@@ -29,9 +31,14 @@ class LoadReport:
         return int(self.counts["quarantined"].sum())
 
     def reconciles(self) -> bool:
-        """read = accepted + quarantined + duplicates_removed for every file."""
+        """read = accepted + quarantined + duplicates_removed for every file, and for every CSV
+        file each line after the header is a record read or a blank line (no line swallowed)."""
         c = self.counts
-        return bool((c["read"] == c["accepted"] + c["quarantined"] + c["duplicates_removed"]).all())
+        rows = c["read"] == c["accepted"] + c["quarantined"] + c["duplicates_removed"]
+        if "lines" in c:
+            lines = c["lines"].isna() | (c["lines"] == c["read"] + c["blank_lines"])
+            rows &= lines.fillna(False).astype(bool)
+        return bool(rows.all())
 
     def summary(self) -> str:
         """A few lines for a console or a log: totals per table and whether they reconcile."""

@@ -11,8 +11,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from maternity_equity.ingest.csv_text import UNCLOSED_QUOTE
 from maternity_equity.ingest.mapping import Join, TableMapping
 from maternity_equity.ingest.readers import (
     READABLE_SUFFIXES,
@@ -31,6 +33,9 @@ class SourceFrame:
     ``frame`` holds the canonical columns found, ``__row`` (row in ``file``) and, for columns
     that came from a side file, ``__row@<join>`` / ``__file@<join>`` so problems are reported
     against the file and row the value was actually in (``origins`` says which join).
+    ``sources`` names, per canonical column, the file's own column(s) it was read from, so
+    messages use the names the data manager sees; where several columns feed one canonical
+    column, ``__source@<column>`` holds, per row, the position of the one the value came from.
     """
 
     table: str
@@ -41,9 +46,13 @@ class SourceFrame:
     absent: tuple[str, ...] = ()  # canonical columns no source column provided
     unused: tuple[str, ...] = ()  # source columns the mapping did not use
     side_files: tuple[str, ...] = ()
-    bad_lines: tuple = ()  # readers.BadLine: CSV lines that did not split into the columns
+    bad_lines: tuple = ()  # csv_text.BadLine: CSV lines that could not be read as records
     encoding: str = "utf-8"
     notes: tuple[str, ...] = ()  # e.g. unreadable lines in a side file
+    sources: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    side_sources: dict[str, tuple[str, ...]] = field(default_factory=dict)  # joined columns
+    lines: int | None = None  # CSV: physical lines after the header, counted from the bytes
+    blank_lines: int = 0  # CSV: lines with no value (skipped, not records)
 
 
 def match_files(extract_dir: Path, patterns: tuple[str, ...]) -> list[Path]:
@@ -78,15 +87,26 @@ def source_targets(extract_dir: Path, mapping: TableMapping) -> list[tuple[Path,
     return targets
 
 
+def present_columns(raw: pd.DataFrame, candidates: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(c for c in candidates if c in raw.columns)
+
+
 def _first_present(raw: pd.DataFrame, candidates: tuple[str, ...]) -> pd.Series | None:
     """First non-empty value across the candidate columns that exist (None if none exist)."""
-    present = [c for c in candidates if c in raw.columns]
+    present = present_columns(raw, candidates)
     if not present:
         return None
     out = raw[present[0]].copy()
     for col in present[1:]:
         out = out.fillna(raw[col])
     return out
+
+
+def source_choice(raw: pd.DataFrame, present: tuple[str, ...]) -> pd.Series:
+    """Per row, the position in ``present`` of the first non-empty column (-1: all empty)."""
+    filled = [raw[c].notna().to_numpy() for c in present]
+    choice = np.select(filled, list(range(len(present))), default=-1).astype(np.int8)
+    return pd.Series(choice, index=raw.index)
 
 
 def _translate(series: pd.Series, values: dict[str, str]) -> pd.Series:
@@ -97,24 +117,37 @@ def _translate(series: pd.Series, values: dict[str, str]) -> pd.Series:
     return exact.fillna(folded).fillna(series).astype("string")
 
 
-def _side_table(
-    extract_dir: Path, join: Join, table: str, sheet: str | None
-) -> tuple[pd.DataFrame, tuple[str, ...], tuple[str, ...]]:
+@dataclass(frozen=True)
+class _Side:
+    """One join's side rows keyed for the merge, with what messages need about them."""
+
+    join: Join
+    frame: pd.DataFrame
+    files: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    sources: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def _side_table(extract_dir: Path, join: Join, table: str, sheet: str | None) -> _Side:
     paths = match_files(extract_dir, join.files)
     parts = []
     notes = []
     for path in paths:
         raw = read_text_table(path, sheet=sheet if path.suffix.lower() == ".xlsx" else None)
         for bad in raw.attrs.get("bad_lines", ()):
+            problem = (
+                "a quotation mark does not close on the line"
+                if bad.rule == UNCLOSED_QUOTE
+                else f"{bad.found} fields where the header has {bad.expected}"
+            )
             notes.append(
-                f"{path.name} row {bad.row}: {bad.found} fields where the header has "
-                f"{bad.expected}; the line was skipped, so the {join.name} details it held are "
-                "missing"
+                f"{path.name} row {bad.row}: {problem}; the line was skipped, so the "
+                f"{join.name} details it held are missing"
             )
         raw["__file"] = path.name
         parts.append(raw)
     if not parts:
-        return pd.DataFrame(), (), ()
+        return _Side(join, pd.DataFrame())
     side = pd.concat(parts, ignore_index=True)
     for col, allowed in join.where.items():
         if col not in side.columns:
@@ -124,10 +157,12 @@ def _side_table(
     if missing:
         raise ValueError(f"{table} join {join.name}: {paths[0].name} lacks key column(s) {missing}")
     out = pd.DataFrame({f"{join.name}.{k}": side[v] for k, v in join.on.items()})
+    sources = {}
     for canon, cands in join.columns.items():
         value = _first_present(side, cands)
         if value is None:
             continue
+        sources[canon] = present_columns(side, cands)
         rule = join.scale.get(canon)
         if rule:
             unit = side[rule["unit_column"]].str.lower() if rule["unit_column"] in side else None
@@ -142,7 +177,7 @@ def _side_table(
     # one side row per key: a later row (later file, later line) wins
     out = out[out[[f"{join.name}.{k}" for k in join.on]].notna().all(axis=1)]
     out = out.drop_duplicates([f"{join.name}.{k}" for k in join.on], keep="last")
-    return out, tuple(p.name for p in paths), tuple(notes)
+    return _Side(join, out, tuple(p.name for p in paths), tuple(notes), sources)
 
 
 def read_sources(extract_dir: Path, mapping: TableMapping) -> list[SourceFrame]:
@@ -155,11 +190,10 @@ def iter_sources(
 ) -> Iterator[SourceFrame]:
     """Like :func:`read_sources`, one file at a time; with ``rows_per_chunk``, Parquet files
     come in chunks of that many records (same ``file`` label, row numbers as in the file)."""
-    sides = [(j, *_side_table(extract_dir, j, mapping.table, mapping.sheet)) for j in mapping.joins]
+    sides = [_side_table(extract_dir, j, mapping.table, mapping.sheet) for j in mapping.joins]
     for path, sheet in source_targets(extract_dir, mapping):
-        label = (
-            path.name if sheet is None or sheet == mapping.sheet else f"{path.name} sheet {sheet}"
-        )
+        # the sheet is named whenever one was chosen, as the data manager must open it
+        label = path.name if sheet is None else f"{path.name} sheet {sheet}"
         if rows_per_chunk and path.suffix.lower() == ".parquet":
             raws: Iterable[pd.DataFrame] = iter_parquet_text(path, rows_per_chunk)
         else:
@@ -169,7 +203,7 @@ def iter_sources(
 
 
 def _map_frame(
-    raw: pd.DataFrame, path: Path, label: str, mapping: TableMapping, sides: list
+    raw: pd.DataFrame, path: Path, label: str, mapping: TableMapping, sides: list[_Side]
 ) -> SourceFrame:
     """One file's text (or a chunk of it) in canonical column names, with its side joins."""
     model = EXTRACT_TABLES[mapping.table]
@@ -177,18 +211,23 @@ def _map_frame(
     used: set[str] = set()
     absent = []
     origins: dict[str, str] = {}
+    sources: dict[str, tuple[str, ...]] = {}
+    side_sources: dict[str, tuple[str, ...]] = {}
     for col in model.extract_columns():
         if col.name in mapping.constants:
             out[col.name] = pd.Series(mapping.constants[col.name], index=raw.index, dtype="string")
             continue
-        cands = mapping.sources_for(col.name)
-        value = _first_present(raw, cands)
-        if value is not None:
-            used.update(c for c in cands if c in raw.columns)
-            out[col.name] = value
+        present = present_columns(raw, mapping.sources_for(col.name))
+        if present:
+            used.update(present)
+            out[col.name] = _first_present(raw, present)
+            sources[col.name] = present
+            if len(present) > 1:
+                out[f"__source@{col.name}"] = source_choice(raw, present)
     side_files: list[str] = []
-    for join, side, names, _ in sides:
-        side_files.extend(names)
+    for side_table in sides:
+        join, side = side_table.join, side_table.frame
+        side_files.extend(side_table.files)
         keys = list(join.on)
         lacking = [k for k in keys if k not in raw.columns]
         if lacking:
@@ -205,6 +244,7 @@ def _map_frame(
             joined = merged[canon].astype("string")
             out[canon] = joined if canon not in out else out[canon].fillna(joined)
             origins[canon] = join.name
+            side_sources[canon] = side_table.sources.get(canon, ())
         out[f"__row@{join.name}"] = merged[f"__row@{join.name}"].astype("Int64")
         out[f"__file@{join.name}"] = merged[f"__file@{join.name}"].astype("string")
     for col in model.extract_columns():
@@ -226,5 +266,9 @@ def _map_frame(
         side_files=tuple(side_files),
         bad_lines=tuple(raw.attrs.get("bad_lines", ())),
         encoding=raw.attrs.get("encoding", "utf-8"),
-        notes=tuple(n for *_, side_notes in sides for n in side_notes),
+        notes=tuple(n for side in sides for n in side.notes),
+        sources=sources,
+        side_sources=side_sources,
+        lines=raw.attrs.get("lines"),
+        blank_lines=raw.attrs.get("blank_lines", 0),
     )

@@ -48,6 +48,7 @@ QUARANTINE = pa.schema(
         ("file", pa.string()),
         ("row_number", pa.int64()),
         ("column", pa.string()),
+        ("source_column", pa.string()),  # the name the file gave the column
         ("value", pa.string()),
         ("rule", pa.string()),
         ("message", pa.string()),
