@@ -19,11 +19,12 @@ from maternity_equity.reports.data import (
 
 
 def row(x, n, **kw):
+    """A results row as ``publish.publish_results`` returns it (published figures)."""
     base = {
         "numerator": x,
         "denominator": n,
         "multiplier": 1000.0,
-        "value": x / n * 1000,
+        "value": None if x is None else x / n * 1000,
         "lower_ci": 0.5,
         "upper_ci": 9.5,
         "ratio": 1.5,
@@ -31,6 +32,8 @@ def row(x, n, **kw):
         "ratio_upper": 2.0,
         "ratio_significance": "higher",
         "ci_method": "byar",
+        "dq_status": "pass",
+        "suppressed": False,
     }
     base.update(kw)
     return base
@@ -45,68 +48,45 @@ def test_round_count_follows_the_rule(count, shown):
     assert sdc.round_count(count) == shown
 
 
-def test_rare_event_with_1_to_7_events_is_suppressed_with_its_ratio():
-    f = sdc.publish_row(row(6, 1100), disclosure_class="rare_event")
+def test_a_suppressed_row_shows_only_its_denominator():
+    f = sdc.figures(row(None, 1100, suppressed=True, ratio_significance="suppressed"))
     assert f.suppressed
     assert [c.text for c in (f.numerator, f.value, f.lower, f.upper, f.ratio, f.compared)] == [
         "*"
     ] * 6
     assert f.denominator.value == 1100
-    # 8 events: shown, from unrounded counts (8 / 1,100 x 1,000 = 7.27 -> 7.3), numerator 10
-    g = sdc.publish_row(row(8, 1100), disclosure_class="rare_event")
-    assert (g.value.value, g.numerator.value, g.ratio.value) == (7.3, 10, 1.5)
-    assert g.compared.text == "Higher"
-
-
-def test_count_class_small_numerator_hides_the_ratio_but_not_the_rounded_value():
-    # 4 of 7 -> 5 of 5 = 100%; the ratio's interval would betray 4, so it is withheld
-    f = sdc.publish_row(
-        {
-            "numerator": 4,
-            "denominator": 7,
-            "multiplier": 100.0,
-            "ratio": 2.1,
-            "ratio_lower": 1.0,
-            "ratio_upper": 4.0,
-            "ci_method": "wilson",
-        }
+    # a shown row: the published figures as they are (10 / 1,100 x 1,000 = 9.09 -> 9.1)
+    g = sdc.figures(row(10, 1100))
+    assert (g.value.value, g.numerator.value, g.ratio.value, g.compared.text) == (
+        9.1,
+        10,
+        1.5,
+        "Higher",
     )
-    assert (f.numerator.value, f.denominator.value, f.value.value) == (5, 5, 100.0)
-    assert f.ratio.text == "*" and not f.suppressed
 
 
-def test_internal_variant_shows_stored_figures():
-    f = sdc.publish_row(row(6, 1100), disclosure_class="rare_event", variant="internal")
-    assert (f.numerator.value, f.value.value) == (6, round(6 / 1100 * 1000, 1))
+def test_withheld_comparisons_and_zero_events_have_their_symbols():
+    f = sdc.figures(row(5, 5, value=100.0, ratio=None, ratio_significance="suppressed"))
+    assert (f.value.value, f.ratio.text, f.compared.text) == (100.0, "*", "*")
+    assert not f.suppressed
+    zero = sdc.figures(row(0, 1000, ratio=0.0, ratio_significance="not_compared"))
+    assert (zero.value.text, zero.ratio.text) == ("-", "-")
+    # a ratio to a reference with no events is no number
+    inf = sdc.figures(row(20, 1000, ratio=float("inf"), ratio_lower=float("nan")))
+    assert (inf.ratio.text, inf.ratio.value) == (":", None)
+
+
+def test_failing_data_quality_is_words_when_published_and_marked_when_internal():
+    failing = row(None, 95, multiplier=100.0, dq_status="fail", lower_ci=None, upper_ci=None)
+    published = sdc.figures(failing)
+    assert published.value.text == sdc.FAILING_DQ_TEXT and published.value.withheld
+    assert published.failing_dq and not published.suppressed
+    stored = row(40, 97, multiplier=100.0, value=41.237, dq_status="fail")
+    internal = sdc.figures(stored, variant="internal")
+    assert (internal.value.value, internal.value.text) == (41.2, "41.2" + sdc.FAILING_MARK)
+    assert (internal.numerator.value, internal.denominator.value) == (40, 97)
     with pytest.raises(ValueError, match="variant"):
-        sdc.publish_row(row(6, 1100), variant="draft")
-
-
-def fig(x, n=1000):
-    return sdc.publish_row(row(x, n), disclosure_class="rare_event")
-
-
-def hidden(groups):
-    return [i for i, f in enumerate(groups) if f.suppressed]
-
-
-def test_lone_suppressed_group_gets_a_complement_that_reaches_eight():
-    total = fig(40)
-    # 3 is hidden; 3 + 4 = 7 is still small, 3 + 9 = 12 is enough: the 9 is the complement
-    groups = [fig(3), fig(4), fig(9), fig(24)]
-    assert hidden(groups) == [0, 1]  # 3 and 4 are both 1-7
-    # two hidden, but together 7 events: recoverable from the total, so a third is hidden
-    out = sdc.secondary_suppression(groups, total)
-    assert hidden(out) == [0, 1, 2]
-    groups = [fig(6), fig(0), fig(9), fig(25)]
-    out = sdc.secondary_suppression(groups, total)
-    assert hidden(out) == [0, 2]  # not the zero group: 6 + 0 would still be 6
-
-
-def test_no_complement_without_a_shown_total():
-    groups = [fig(6), fig(9), fig(25)]
-    assert hidden(sdc.secondary_suppression(groups, None)) == [0]
-    assert hidden(sdc.secondary_suppression(groups, fig(5))) == [0]  # total itself hidden
+        sdc.figures(stored, variant="draft")
 
 
 def test_period_parsing_and_errors():
@@ -191,13 +171,6 @@ def test_catalogue_definitions_are_adapted():
     assert real["m_stillbirth_rate"].disclosure_class == "rare_event"
 
 
-def test_ratio_to_a_reference_with_no_events_is_not_available():
-    f = sdc.publish_row(
-        row(20, 1000, ratio=float("inf"), ratio_lower=float("nan")), disclosure_class="rare_event"
-    )
-    assert (f.ratio.text, f.ratio.value) == (":", None)
-
-
 def test_sii_sentence_reads_the_engines_sign():
     from maternity_equity.reports.data import IndicatorMeta
     from maternity_equity.reports.sentences import inequality_sentence
@@ -231,3 +204,187 @@ def test_headline_baseline_names_where_and_when_it_was_measured():
         baseline_label=meta.baseline_label,
     )
     assert "compared with a baseline of 1.7 (UK 2017, MBRRACE-UK)" in text
+
+
+# ---- the security review's report findings, on the report as a board reads it -----------------
+
+
+def _lmns_row(ind, breakdown, group, x, n, **kw):
+    from maternity_equity.warehouse.schema import RESULT_COLUMNS
+
+    r = dict.fromkeys(RESULT_COLUMNS)
+    r.update(
+        indicator_id=ind,
+        period_type="rolling_12m",
+        period_start=dt.date(2024, 10, 1),
+        period_end=dt.date(2025, 9, 30),
+        geography_type="lmns",
+        geography_code="E54000099",
+        geography_name="Fictional Vale LMNS",
+        breakdown=breakdown,
+        group=group,
+        numerator=float(x),
+        denominator=float(n),
+        multiplier=1000.0,
+        dq_status="pass",
+        disclosure_class="rare_event",
+        ratio_significance="not_compared",
+        reference_group="White" if breakdown == "ethnic_group" else "",
+    )
+    r.update(kw)
+    return r
+
+
+def test_group_ratio_headline_is_the_ratio_of_the_published_rates():
+    import pandas as pd
+
+    from maternity_equity.reports.content import ReportBuilder
+    from maternity_equity.reports.data import WarehouseData
+
+    mortality = "m_perinatal_mortality_rate"
+    rows = [
+        _lmns_row(mortality, "ethnic_group", g, x, n, value=x / n * 1000)
+        for g, x, n in (("White", 20, 3000), ("Black", 10, 900), ("Asian", 12, 1100))
+    ]
+    # stored: (22 / 2000) / (20 / 3000) = 1.65 from unrounded counts
+    rows.append(
+        _lmns_row(
+            "m_perinatal_ratio_black_asian_vs_white",
+            "all",
+            "Black and Asian",
+            22,
+            2000,
+            value=1.65,
+            lower_ci=0.9,
+            upper_ci=3.0,
+            ratio=1.65,
+            multiplier=1.0,
+            reference_group="White",
+        )
+    )
+    data = WarehouseData(pd.DataFrame(rows), pd.DataFrame(), pd.DataFrame(), pd.DataFrame())
+    builder = ReportBuilder(data, load_catalogue(), None, Period.parse("2025-Q3"), "published")
+    summary = builder.summary_section()
+    table = next(t for t in summary.content if getattr(t, "keys", {}).get("kind") == "headline")
+    cells = table.rows[table.row_keys.index("m_perinatal_ratio_black_asian_vs_white")]
+    # published 20 / 2,000 against 20 / 3,000: (20 / 2000) / (20 / 3000) = 1.5, not 0.0
+    # (numerator over denominator) nor the stored 1.65
+    assert cells[1].value == 1.5
+    assert any("Black and Asian babies vs White was 1.5 " in p.text for p in summary.content)
+
+
+@pytest.fixture(scope="module")
+def failing_warehouse(tmp_path_factory):
+    from fixture_lmns import write_warehouse
+
+    path = write_warehouse(tmp_path_factory.mktemp("failing") / "warehouse.duckdb")
+    con = duckdb.connect(str(path))
+    # continuity of carer fails its data-quality checks for July to September 2025
+    con.execute(
+        "update results set dq_status = 'fail' where indicator_id = 'p4c_coc_black_asian_mixed' "
+        "and period_type = 'quarter' and period_start = DATE '2025-07-01'"
+    )
+    con.close()
+    return path
+
+
+def test_failing_data_quality_reaches_every_report_format(failing_warehouse, tmp_path):
+    import openpyxl
+    from fixture_lmns import CATALOGUE, plan_data
+    from report_helpers import html_tables
+
+    from maternity_equity.reports import build_report
+
+    def build(variant):
+        paths = build_report(
+            failing_warehouse,
+            None,
+            period="2025-Q3",
+            variant=variant,
+            out_dir=tmp_path / variant,
+            catalogue=CATALOGUE,
+            plan=plan_data(),
+            pdf=False,
+        )
+        return paths, paths.html.read_text(encoding="utf-8")
+
+    paths, html = build("published")
+    coc = [
+        t
+        for t in html_tables(html)
+        if t.attrs.get("indicator-id") == "p4c_coc_black_asian_mixed"
+        and t.attrs.get("kind") == "indicator"
+    ]
+    assert len(coc) == 2  # by ethnic group and by IMD quintile
+    for table in coc:
+        for key, cells in table.rows:
+            value = next(c for c in cells if c.field == "value")
+            assert (value.text, value.value) == ("Failing data quality", None), key
+    assert "40.8%" not in html  # 412 / 1,003 published as 410 / 1,005 would read 40.8%
+    assert "the figure for July to September 2025 is not shown because the data-quality" in html
+    sheet = openpyxl.load_workbook(paths.xlsx, read_only=True)[paths.sheets[coc[0].id]]
+    assert "Failing data quality" in {c for r in sheet.iter_rows(values_only=True) for c in r}
+    # the boundary: the same indicator's passing months are still charted as numbers
+    spc = next(
+        t
+        for t in html_tables(html)
+        if t.attrs.get("kind") == "spc"
+        and t.attrs.get("indicator-id") == "p4c_coc_black_asian_mixed"
+    )
+    assert all(c.value is not None for _, cells in spc.rows for c in cells if c.field == "value")
+    # internal: the number, marked
+    _, internal = build("internal")
+    table = next(
+        t
+        for t in html_tables(internal)
+        if t.attrs.get("indicator-id") == "p4c_coc_black_asian_mixed"
+        and t.attrs.get("breakdown") == "ethnic_group"
+    )
+    black = table.row("Black")["value"]
+    assert (black.value, black.text) == (39.7, "39.7" + sdc.FAILING_MARK)  # 58 / 146
+
+
+def test_published_wres_table_reveals_no_count_of_1_to_7(tmp_path):
+    from fixture_lmns import CATALOGUE, write_warehouse
+
+    from maternity_equity.plan.db import session_scope, upgrade
+    from maternity_equity.plan.yaml_io import example_plan_path, import_plan_file
+    from maternity_equity.reports.build import build_model
+
+    url = f"sqlite:///{tmp_path / 'plan.sqlite'}"
+    upgrade(url)
+    with session_scope(url, user="test") as s:
+        import_plan_file(s, example_plan_path())
+    warehouse = write_warehouse(tmp_path / "warehouse.duckdb")
+
+    def wres(variant):
+        report = build_model(
+            warehouse,
+            url,
+            period="2025-Q3",
+            variant=variant,
+            catalogue=CATALOGUE,
+            today=dt.date(2025, 10, 15),
+        )
+        table = next(t for t in report.tables() if t.keys.get("kind") == "wres")
+        return {
+            k: dict(zip([c.key for c in table.columns], r, strict=True))
+            for k, r in zip(table.row_keys, table.rows, strict=True)
+        }
+
+    internal = wres("internal")
+    # the example return's indicator 3: 6 of 237 BME and 7 of 708 White staff entered the
+    # disciplinary process; the relative likelihood 2.5605786618 has one solution among the
+    # counts that round to 5 / 235 and 5 / 710, the true ones
+    assert internal["3"]["measure"].text == "2.56"
+    assert "6 staff of unknown ethnicity excluded" in internal["1"]["note"].text
+    published = wres("published")
+    assert [published["3"][k].text for k in ("white", "bme", "measure")] == ["*", "*", "*"]
+    # indicator 2 from rounded counts: 60 / 200 White and 24 -> 25 / 160 BME appointed:
+    # (60 / 200) / (25 / 160) = 1.92
+    assert published["2"]["measure"].value == 1.92
+    assert published["2"]["bme"].value == pytest.approx(25 / 160 * 100, abs=0.006)
+    # indicator 9 is computed from board counts the return holds only in a note: withheld
+    assert published["9"]["measure"].text == "*"
+    # notes quote unrounded counts ("6 staff of unknown ethnicity", "1 of 8 board members")
+    assert all(r["note"].text == "" for r in published.values())

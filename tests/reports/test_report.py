@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import shutil
 import subprocess
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from fixture_lmns import CATALOGUE, plan_data, results_frame, write_warehouse
-from report_helpers import html_tables, nhs_round, wilson_percent
+from report_helpers import Z95, html_tables, nhs_round, wilson_percent
 
 from maternity_equity.reports import build_report
 from maternity_equity.reports.build import build_model
@@ -73,8 +74,27 @@ def result_row(ind, breakdown, group, start=dt.date(2025, 7, 1), period_type="qu
     return r.iloc[0]
 
 
+def poisson_interval(x: float) -> tuple[float, float]:
+    """95% limits of a Poisson count, as the methods note gives them: exact (chi-squared)
+    below 10 events, Byar's approximation from 10."""
+    from scipy.stats import chi2
+
+    if x < 10:
+        lower = chi2.ppf(0.025, 2 * x) / 2 if x > 0 else 0.0
+        return lower, chi2.ppf(0.975, 2 * x + 2) / 2
+    z = Z95
+    lower = x * (1 - 1 / (9 * x) - z / (3 * math.sqrt(x))) ** 3
+    upper = (x + 1) * (1 - 1 / (9 * (x + 1)) + z / (3 * math.sqrt(x + 1))) ** 3
+    return lower, upper
+
+
+REFERENCE = {"ethnic_group": "White", "imd_quintile": "5"}
+
+
 def expected_figures(row, *, secondary=False):
-    """The published cells of one results row, worked out from the rule, not the code."""
+    """The published cells of one results row, worked out from the rule, not the code: every
+    figure from the rounded counts; ratios to the reference group withheld where either side
+    has 1 to 7 events."""
     x, n = row.numerator, row.denominator
     rare = CATALOGUE[row.indicator_id].disclosure_class == "rare_event"
     if rare and (0 < x <= 7 or secondary):
@@ -88,7 +108,8 @@ def expected_figures(row, *, secondary=False):
         }
     px, pn = nhs_round(x), nhs_round(n)
     if rare:
-        value, lower, upper = row.value, row.lower_ci, row.upper_ci
+        value = px / pn * 1000
+        lower, upper = (limit / pn * 1000 for limit in poisson_interval(px))
     else:
         value = px / pn * 100
         lower, upper = wilson_percent(px, pn)
@@ -99,14 +120,26 @@ def expected_figures(row, *, secondary=False):
         "lower": round(lower, 1),
         "upper": round(upper, 1),
     }
-    if row.breakdown == "all":
+    ref = (
+        None
+        if row.breakdown == "all"
+        else result_row(
+            row.indicator_id,
+            row.breakdown,
+            REFERENCE[row.breakdown],
+            row.period_start,
+            row.period_type,
+        )
+    )
+    if ref is None:
         out["ratio"] = "z"
     elif x == 0:
         out["ratio"] = "-"
-    elif x <= 7:
+    elif x <= 7 or ref.numerator <= 7:
         out["ratio"] = "*"
     else:
-        out["ratio"] = round(row.ratio, 2)
+        # Katz (proportions) and the ratio of rates share the point estimate: rate / rate
+        out["ratio"] = round((px / pn) / (nhs_round(ref.numerator) / nhs_round(ref.denominator)), 2)
     return out
 
 
@@ -149,8 +182,9 @@ def test_hand_worked_cells(published):
     assert coc.row("Black")["value"].text == "41.4"
     assert coc.row("Other")["numerator"].text == "5" and coc.row("Other")["value"].text == "100.0"
     sb = tables[("m_stillbirth_rate", "ethnic_group", "indicator")]
-    # White: 11 stillbirths (shown as 10) in 3,900 births; rate from unrounded: 2.82 -> 2.8
-    assert sb.row("White")["numerator"].text == "10" and sb.row("White")["value"].text == "2.8"
+    # White: 11 stillbirths (shown as 10) in 3,900 births; rate from the rounded counts:
+    # 10 / 3,900 x 1,000 = 2.56 -> 2.6 (the unrounded 11 would give 2.8)
+    assert sb.row("White")["numerator"].text == "10" and sb.row("White")["value"].text == "2.6"
     assert sb.row("Mixed")["value"].text == "-"  # zero events
     pop = tables[("pop_bookings", "ethnic_group", "count")]
     # 103 -> 105 of 2,010 -> 5.2%; 3 "not stated" women -> 5
@@ -196,7 +230,26 @@ def test_inequality_shown_only_when_no_quintile_is_suppressed(published):
     tables = [t for t in html_tables(published[1]) if t.attrs.get("kind") == "inequality"]
     by_ind = {t.attrs["indicator-id"]: t for t in tables}
     coc = by_ind["p4c_coc_black_asian_mixed"].row("sii")
-    assert [coc[k].value for k in ("value", "lower", "upper")] == [-5.2, -9.8, -0.6]
+    # recomputed from the rounded quintile counts (150/380, 100/250, 80/180, 50/120, 32/73 ->
+    # 150/380, 100/250, 80/180, 50/120, 30/75), not the stored -5.2: a weighted least-squares
+    # line through the quintile percentages at the midpoints of their cumulative population
+    # shares, least deprived first, gives the fitted most minus least deprived difference
+    shares = [75, 120, 180, 250, 380]  # quintile 5 (least deprived) first
+    values = [30 / 75 * 100, 50 / 120 * 100, 80 / 180 * 100, 100 / 250 * 100, 150 / 380 * 100]
+    total = sum(shares)
+    ranks, cum = [], 0
+    for s in shares:
+        ranks.append((cum + s / 2) / total)
+        cum += s
+    w = [s / total for s in shares]
+    pairs = list(zip(w, ranks, values, strict=True))
+    mean_r = sum(wi * r for wi, r, _ in pairs)
+    mean_v = sum(wi * v for wi, _, v in pairs)
+    slope = sum(wi * (r - mean_r) * (v - mean_v) for wi, r, v in pairs) / sum(
+        wi * (r - mean_r) ** 2 for wi, r, _ in pairs
+    )
+    assert coc["value"].value == round(slope, 1)
+    assert coc["lower"].value < coc["value"].value < coc["upper"].value
     # four stillbirth quintiles hold 1 to 7 events: the SII (a weighted sum of the quintile
     # rates) would let them be recovered, so it is withheld
     sb = by_ind["m_stillbirth_rate"].row("sii")

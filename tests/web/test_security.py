@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import base64
+import csv
+import io
+import itertools
+import math
 import re
 
+import numpy as np
 import pytest
 import web_fixtures as fx
 from fastapi.testclient import TestClient
+from scipy.stats import chi2
 from web_helpers import csrf_from
 
 from maternity_equity.web.commands import DEMO_USERS
@@ -271,12 +277,15 @@ def test_suppressed_cells_never_reach_viewers(client_for, role):
     black = next(r for r in api["results"] if r["group"] == "Black")
     assert api["disclosure_controlled"] is True
     assert black["suppressed"] is True and black["value"] is None
-    assert black["numerator"] == 5.0 and black["lower_ci"] is None
+    assert black["numerator"] is None and black["lower_ci"] is None
+    assert black["denominator"] == 410.0  # 412 rounded; the births are no secret
     # secondary suppression: Asian (40 events, the smallest group taking the hidden total to 8
     # or more) is hidden too, so Black cannot be worked out from the total
     asian = next(r for r in api["results"] if r["group"] == "Asian")
     assert asian["suppressed"] is True and asian["value"] is None
-    # elsewhere a rare-event rate with 8 or more events is published from unrounded counts
+    # elsewhere a rare-event rate with 8 or more events is published, with its interval,
+    # from the rounded counts (40 and 8,000 are multiples of 5 already): Byar's limits of 40
+    # events, not the stored 3.5721
     lmns = (
         client_for(role)
         .get(
@@ -286,7 +295,9 @@ def test_suppressed_cells_never_reach_viewers(client_for, role):
         .json()
     )
     asian = next(r for r in lmns["results"] if r["group"] == "Asian")
-    assert asian["value"] == pytest.approx(5.0) and asian["lower_ci"] == pytest.approx(3.5721)
+    lower, upper = _expected_interval(40, 8000, 1000, "poisson")
+    assert asian["value"] == pytest.approx(5.0)
+    assert (asian["lower_ci"], asian["upper_ci"]) == pytest.approx((lower, upper))
     assert asian["numerator"] == 40.0 and asian["suppressed"] is False
 
 
@@ -311,3 +322,373 @@ def test_openapi_documents_the_read_only_api(client_for):
     paths = spec["paths"]
     assert {"/api/results", "/api/indicators", "/api/plan/actions"} <= set(paths)
     assert all(set(ops) == {"get"} for ops in paths.values())  # read-only
+
+
+# ---- the security review's attacks, signed in as viewer (scripts recover.py, recover2.py and
+# sii_attack.py), each re-run against the published figures -----------------------------------
+
+
+@pytest.fixture
+def attack_client(app_factory):
+    """Clients on the fixture warehouse plus the rows each attack needs (web_fixtures)."""
+    from web_helpers import sign_in
+
+    app = app_factory(attacks=True)
+    return lambda role: sign_in(TestClient(app), role)
+
+
+def _api(client: TestClient, **query) -> list[dict]:
+    rows, offset = [], 0
+    while True:
+        qs = "&".join(f"{k}={v}" for k, v in query.items())
+        page = client.get(f"/api/results?{qs}&limit=1000&offset={offset}").json()
+        rows += page["results"]
+        offset += 1000
+        if offset >= page["total"]:
+            return rows
+
+
+def _recover(row: dict, multiplier: float) -> int | None:
+    """The reviewer's first step (recover.py): value x denominator / multiplier, when it is a
+    whole number, is the numerator the value was computed from."""
+    if row["suppressed"] or row["value"] is None or row["denominator"] is None:
+        return None
+    x = row["value"] * row["denominator"] / multiplier
+    return round(x) if abs(x - round(x)) < 1e-6 else None
+
+
+def _slope(deaths, births) -> tuple[float, float]:
+    """SII and RII as sii_attack.py computes them: weighted least squares of the quantile rates
+    on the midpoints of their cumulative population shares, least deprived first."""
+    den = np.asarray(births, float)[::-1]
+    p = np.asarray(deaths, float)[::-1] / den
+    share = den / den.sum()
+    rank = np.cumsum(share) - share / 2
+    c = rank - share @ rank
+    weights = share * c / (share @ (c * c))
+    slope = p @ weights
+    intercept = p @ share - slope * (share @ rank)
+    return slope * 1000, (intercept + slope) / intercept
+
+
+def _sii_attack(rows: list[dict]) -> tuple[int, ...] | None:
+    """sii_attack.py: with SII and RII published, try every count a suppressed quintile may
+    hold (1 to 7, or the few that round to its published numerator) and keep the one that
+    reproduces both (None when nothing is left to try)."""
+    rows = sorted(rows, key=lambda r: int(r["group"]))
+    if rows[0]["sii"] is None or rows[0]["rii"] is None:
+        return None
+    hidden = [i for i, r in enumerate(rows) if r["suppressed"]]
+    known = [None if r["suppressed"] else r["value"] * r["denominator"] / 1000 for r in rows]
+
+    def may_hold(r: dict) -> range:
+        c = r["numerator"]
+        return range(1, 8) if c in (None, 5.0) else range(int(c) - 2, int(c) + 3)
+
+    best = []
+    for combo in itertools.product(*(may_hold(rows[i]) for i in hidden)):
+        deaths = list(known)
+        for i, c in zip(hidden, combo, strict=True):
+            deaths[i] = c
+        s, ri = _slope(deaths, [r["denominator"] for r in rows])
+        best.append((abs(s - rows[0]["sii"]) + abs(ri - rows[0]["rii"]), combo))
+    best.sort()
+    return best[0][1] if best[0][0] < 1e-6 else None
+
+
+def test_sii_and_rii_do_not_give_a_suppressed_quintile_away(attack_client):
+    query = dict(
+        indicator_id="m_perinatal_mortality_rate",
+        breakdown="imd_quintile",
+        geography_code=fx.LMNS[1],
+        period_type="rolling_12m",
+    )
+    # the attack works on the stored figures: quintile 2's 5 deaths come back exactly
+    analyst = _api(attack_client("analyst"), **query)
+    for r in analyst:
+        r["suppressed"] = r["group"] == "2"
+    assert _sii_attack(analyst) == (fx.SII_DEATHS[1],)
+    viewer = _api(attack_client("viewer"), **query)
+    assert any(r["suppressed"] for r in viewer)
+    assert _sii_attack(viewer) is None
+    # withheld with their limits on every row of the slice, as in the report
+    for r in viewer:
+        assert [r[k] for k in ("sii", "rii")] == [None, None], r["group"]
+    page = attack_client("viewer").get(
+        "/explorer?indicator=m_perinatal_mortality_rate&area=lmns:E54000099"
+        "&breakdown=imd_quintile&period_type=rolling_12m&period=2024-04-01"
+    )
+    assert "indices of inequality are not shown" in page.text
+    assert "-6.1" not in page.text  # the stored SII, -6.109
+
+
+def test_interval_of_a_zero_count_comes_from_the_published_denominator(attack_client):
+    query = dict(
+        indicator_id="m_stillbirth_rate", geography_code="NB001", period_type="rolling_12m"
+    )
+    exact_upper_for_zero = chi2.ppf(0.975, 2) / 2  # 3.689 events: Poisson upper limit of 0
+
+    def births_behind(row: dict) -> float:
+        return exact_upper_for_zero / row["upper_ci"] * 1000
+
+    (analyst,) = _api(attack_client("analyst"), **query)
+    assert births_behind(analyst) == pytest.approx(fx.ZERO_BIRTHS)  # 2 births, from 1,844.4
+    (viewer,) = _api(attack_client("viewer"), **query)
+    assert (viewer["numerator"], viewer["denominator"], viewer["value"]) == (0.0, 5.0, 0.0)
+    assert births_behind(viewer) == pytest.approx(5.0)  # the published 5, not the true 2
+
+
+def test_overlapping_periods_do_not_give_suppressed_months_away(attack_client):
+    query = dict(indicator_id="m_stillbirth_rate", geography_code=fx.PROVIDER[1])
+
+    def attack(rows: list[dict]) -> dict[str, int]:
+        """recover.py: a quarter's deaths minus its shown months' deaths is the hidden month's."""
+        by = {(r["period_type"], r["period_start"]): r for r in rows}
+        found = {}
+        for (ptype, start), q in by.items():
+            if ptype != "quarter" or _recover(q, 1000) is None:
+                continue
+            year, month = int(start[:4]), int(start[5:7])
+            months = [
+                f"{year + (month + k - 1) // 12}-{(month + k - 1) % 12 + 1:02d}-01"
+                for k in range(3)
+            ]
+            parts = [by[("month", m)] for m in months]
+            hidden = [m for m, r in zip(months, parts, strict=True) if r["suppressed"]]
+            shown = [_recover(r, 1000) for r in parts if not r["suppressed"]]
+            if len(hidden) == 1 and None not in shown:
+                found[hidden[0]] = _recover(q, 1000) - sum(shown)
+        return found
+
+    truth = {f"2024-{m:02d}-01": x for m, x in zip(range(4, 13), fx.MONTH_DEATHS, strict=False)}
+    analyst = _api(attack_client("analyst"), **query)
+    for r in analyst:
+        r["suppressed"] = r["period_type"] == "month" and 0 < r["numerator"] < 8
+    # the attack works on unrounded rates: every month hidden in its quarter comes back
+    assert attack(analyst) == {m: truth[m] for m in ("2024-05-01", "2024-08-01", "2024-10-01")}
+    viewer = _api(attack_client("viewer"), **query)
+    assert all(truth[m] != x for m, x in attack(viewer).items())
+    # every shown rate is the published numerator over the published denominator, so the
+    # rates tell no more than the rounded counts
+    for r in viewer:
+        if r["value"] is not None:
+            assert r["value"] == pytest.approx(r["numerator"] / r["denominator"] * 1000)
+
+
+def test_wres_relative_likelihood_does_not_give_counts_away(attack_client):
+    query = dict(indicator_id="p4d_wres_2", geography_code=fx.PROVIDER[1])
+
+    def attack(rows: list[dict]) -> set[tuple[int, int, int, int]]:
+        """Every set of counts that rounds to the published ones and gives the published
+        relative likelihood exactly."""
+        head = next(r for r in rows if r["breakdown"] == "all")
+        white = next(r for r in rows if r["group"] == "White")
+        bme = next(r for r in rows if r["group"] == "BME")
+        if head["value"] is None:
+            return set()
+
+        def around(c):
+            return range(1, 8) if c == 5 else range(int(c) - 2, int(c) + 3)
+
+        return {
+            (x1, n1, x2, n2)
+            for x1 in around(white["numerator"])
+            for n1 in around(white["denominator"])
+            for x2 in around(bme["numerator"])
+            for n2 in around(bme["denominator"])
+            if math.isclose((x1 / n1) / (x2 / n2), head["value"], rel_tol=1e-9)
+        }
+
+    viewer = _api(attack_client("viewer"), **query)
+    published = {r["group"]: (r["numerator"], r["denominator"]) for r in viewer}
+    assert published["White"] == (None, 235.0) and published["BME"] == (None, 710.0)
+    # before: the counts rounded to 5 / 235 and 5 / 710 and the relative likelihood at full
+    # precision had one solution, the true 6 / 237 against 7 / 708
+    head = next(r for r in viewer if r["breakdown"] == "all")
+    head_rows = [head, *[dict(r, numerator=5.0) for r in viewer if r["breakdown"] != "all"]]
+    assert attack(head_rows) == set()
+    assert head["value"] is None and head["suppressed"] is True
+    assert "2.56" not in attack_client("viewer").get("/plan/wres").text
+    analyst = attack_client("analyst").get("/plan/wres").text
+    assert "2.56" in analyst  # the page shows the figure to analysts
+
+
+def test_data_quality_counts_are_rounded_for_viewers(attack_client):
+    def counts(role: str) -> list[float]:
+        text = attack_client(role).get("/downloads/data-quality.csv").text
+        rows = list(csv.DictReader(io.StringIO(text)))
+        return [float(r[k]) for r in rows for k in ("numerator", "denominator")]
+
+    assert {3.0, 4.0, 11.0, 12.0} <= set(counts("analyst"))
+    published = counts("viewer")
+    assert all(c == 0 or (c % 5 == 0 and c > 7) or c == 5 for c in published), published
+    assert not {1.0, 2.0, 3.0, 4.0, 6.0, 7.0} & set(published)
+
+
+def test_each_indicator_kind_is_published_by_its_own_rule(attack_client):
+    viewer = attack_client("viewer")
+    rolling = dict(geography_code=fx.LMNS[1], period_type="rolling_12m")
+    # group ratio: Black and Asian 22 / 2,000 (published 20 / 2,000) against White 20 / 3,000:
+    # (20 / 2000) / (20 / 3000) = 1.5 (not the numerator over the denominator, 0.011)
+    (ratio,) = _api(viewer, indicator_id="m_perinatal_ratio_black_asian_vs_white", **rolling)
+    assert ratio["value"] == pytest.approx(1.5) and ratio["ratio"] == pytest.approx(1.5)
+    # a count: 593 births published as 595 (not 593 / 593 = 1)
+    (births,) = _api(viewer, indicator_id="pop_births", **rolling)
+    assert births["value"] == births["numerator"] == 595.0
+    # a need score is no count: 80.6 as computed (not rank / areas = 0.5)
+    need = {r["geography_code"]: r for r in _api(viewer, indicator_id="areas_of_highest_need")}
+    assert need["NB001"]["value"] == pytest.approx(80.6)
+    assert need["NB001"]["numerator"] is None  # a rank, not a count; the scores give it
+    assert "80.6" in viewer.get("/map?shade=indicator&indicator=areas_of_highest_need").text
+    # the SII indicator: every quintile has 8 or more deaths in 2023-24, so the SII is
+    # published, recomputed from the rounded counts 20, 15, 10, 10, 10 per 1,000 births (the
+    # same line as _slope); not the overall rate 66 / 5,000 = 13.2
+    sii = {r["period_type"]: r for r in _api(viewer, indicator_id="m_perinatal_sii_deprivation")}
+    expected, _ = _slope([20, 15, 10, 10, 10], [1000] * 5)
+    assert sii["financial_year"]["value"] == pytest.approx(expected)
+    assert sii["financial_year"]["sii"] == pytest.approx(expected)
+    # a quintile with 1 to 7 deaths in the rolling year: withheld
+    assert sii["rolling_12m"]["value"] is None and sii["rolling_12m"]["suppressed"] is True
+
+
+def test_a_chart_keeps_suppressed_points_as_gaps_and_its_period_type(attack_client):
+    html = (
+        attack_client("viewer")
+        .get("/explorer?indicator=m_stillbirth_rate&area=provider:RXX&breakdown=all")
+        .text
+    )
+    figure = html[html.index('id="spc-chart"') :]
+    figure = figure[: figure.index("</table>")]
+    # rare events chart quarterly for every role, whatever is suppressed: 4 quarters, the
+    # second (3 stillbirths) marked suppressed, not dropped (nor a monthly chart of the zeros).
+    # Rates from rounded counts: 22 -> 20 of 1,230 = 16.3; 12 -> 10 of 1,200 = 8.3; 0
+    assert "over time (quarter)" in figure
+    cells = re.findall(r'<td class="nhsuk-table__cell">([^<]*)</td>', figure)
+    assert cells == ["16.3", "* (suppressed)", "8.3", "0.0"], cells
+
+
+def test_failing_data_quality_is_shown_instead_of_the_number(attack_client):
+    query = dict(indicator_id="p4c_coc_most_deprived", geography_code=fx.LMNS[1])
+    rows = {r["period_start"]: r for r in _api(attack_client("viewer"), **query)}
+    failing, passing = rows["2022-01-01"], rows["2022-04-01"]
+    assert failing["dq_status"] == "fail" and failing["value"] is None
+    assert failing["lower_ci"] is None and failing["upper_ci"] is None
+    assert passing["dq_status"] == "pass" and passing["value"] == pytest.approx(45.0)
+    page = "/explorer?indicator=p4c_coc_most_deprived&area=lmns:E54000099&breakdown=all"
+    page += "&period_type=quarter&period=2022-01-01"
+    viewer = attack_client("viewer").get(page).text
+    table = viewer[viewer.index('id="results-table"') : viewer.index("</table>")]
+    assert "Failing data quality" in table and "41.2" not in table
+    analyst = attack_client("analyst").get(page).text
+    table = analyst[analyst.index('id="results-table"') :]
+    table = table[: table.index("</table>")]
+    assert "41.2" in table and "Failing data quality" in table  # shown, but marked
+    text = attack_client("viewer").get("/downloads/results.csv?indicator=p4c_coc_most_deprived")
+    by_start = {r["period_start"]: r for r in csv.DictReader(io.StringIO(text.text))}
+    assert by_start["2022-01-01"]["value"] == "Failing data quality"
+    assert float(by_start["2022-04-01"]["value"]) == pytest.approx(45.0)
+
+
+# ---- the sweep: everything a viewer can download or read, against the published counts ------
+
+
+def _expected_interval(x: float, n: float, multiplier: float, ci_method: str):
+    """The interval the method gives for the published counts, from the formulas: Wilson for
+    proportions, exact Poisson (below 10 events) or Byar's for rates."""
+    z = 1.959963984540054
+    if ci_method.startswith("wilson"):
+        centre, spread = 2 * x + z * z, z * math.sqrt(z * z + 4 * x * (1 - x / n))
+        return (
+            multiplier * (centre - spread) / (2 * (n + z * z)),
+            multiplier * (centre + spread) / (2 * (n + z * z)),
+        )
+    if x < 10:
+        lower = chi2.ppf(0.025, 2 * x) / 2 if x else 0.0
+        upper = chi2.ppf(0.975, 2 * x + 2) / 2
+    else:
+        lower = x * (1 - 1 / (9 * x) - z / (3 * math.sqrt(x))) ** 3
+        upper = (x + 1) * (1 - 1 / (9 * (x + 1)) + z / (3 * math.sqrt(x + 1))) ** 3
+    return lower / n * multiplier, upper / n * multiplier
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text.replace(",", ""))
+    except ValueError:
+        return None
+
+
+def _check_counts(where: str, numerator, denominator) -> None:
+    for count in (numerator, denominator):
+        if count is not None:
+            assert count == 0 or count % 5 == 0, (where, numerator, denominator)
+
+
+def test_sweep_viewer_outputs_hold_only_published_counts_and_their_values(attack_client):
+    from maternity_equity.indicators import catalogue
+
+    kinds = {d.id: d.kind for d in catalogue()}
+    viewer = attack_client("viewer")
+    api = _api(viewer)
+    assert len(api) > 100
+    results = list(csv.DictReader(io.StringIO(viewer.get("/downloads/results.csv").text)))
+    assert len(results) == len(api)
+    checked = 0
+    for api_row, row in zip(api, results, strict=True):
+        where = (row["indicator_id"], row["period_start"], row["geography_code"], row["group"])
+        x, n, value = (_number(row[k]) for k in ("numerator", "denominator", "value"))
+        assert (x, n) == (api_row["numerator"], api_row["denominator"]), where
+        _check_counts(where, x, n)
+        kind = kinds.get(row["indicator_id"], "rate")
+        if value is None or x is None or n is None or not n:
+            continue
+        multiplier = float(row["multiplier"])
+        if kind == "count":
+            assert value == x, where
+        elif kind == "rate":
+            assert value == pytest.approx(x / n * multiplier, rel=1e-9), where
+            lower, upper = _number(row["lower_ci"]), _number(row["upper_ci"])
+            if lower is not None:
+                method = "wilson" if row["ci_method"] == "wilson" else "poisson"
+                assert (lower, upper) == pytest.approx(
+                    _expected_interval(x, n, multiplier, method), rel=1e-6, abs=1e-9
+                ), where
+        checked += 1
+    assert checked > 100
+    dq = list(csv.DictReader(io.StringIO(viewer.get("/downloads/data-quality.csv").text)))
+    for row in dq:
+        x, n = _number(row["numerator"]), _number(row["denominator"])
+        _check_counts(("dq", row["rule_id"], row["geography_code"]), x, n)
+        assert float(row["value"]) == pytest.approx(x / n)
+    # the explorer's results table for every indicator, area and breakdown in the fixture
+    multiplier = {(r["indicator_id"], r["group"]): float(r["multiplier"]) for r in results}
+    pages = 0
+    for ind in sorted({r["indicator_id"] for r in api}):
+        areas = sorted(
+            {(r["geography_type"], r["geography_code"]) for r in api if r["indicator_id"] == ind}
+        )
+        breakdowns = sorted({r["breakdown"] for r in api if r["indicator_id"] == ind})
+        for (gtype, gcode), breakdown in itertools.product(areas, breakdowns):
+            html = viewer.get(
+                f"/explorer?indicator={ind}&area={gtype}:{gcode}&breakdown={breakdown}"
+            ).text
+            if 'id="results-table"' not in html:
+                continue
+            pages += 1
+            table = html[html.index('id="results-table"') :]
+            table = table[: table.index("</table>")]
+            for group, num, den, shown in re.findall(
+                r'<th scope="row" class="nhsuk-table__header">([^<(]+?)(?: \(reference\))?</th>\s*'
+                r'<td class="nhsuk-table__cell">([^<]*)</td>\s*'
+                r'<td class="nhsuk-table__cell">([^<]*)</td>\s*'
+                r'<td class="nhsuk-table__cell">([^<]*)',
+                table,
+            ):
+                x, n, value = _number(num), _number(den), _number(shown)
+                _check_counts((ind, gcode, group), x, n)
+                if kinds.get(ind, "rate") == "rate" and None not in (x, n, value) and n:
+                    mult = multiplier[(ind, group.strip())]
+                    assert value == pytest.approx(round(x / n * mult, 1), abs=0.051), (ind, group)
+    assert pages > 20
+    # and the suppressed or unrounded figures are nowhere in what a viewer reads
+    assert "2.5605" not in viewer.get("/api/results?limit=10000").text

@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from maternity_equity.warehouse.schema import RESULT_COLUMNS
@@ -255,6 +256,219 @@ DQ_WORKLIST = pd.DataFrame(
 )
 
 
+# ---- rows of the security review's attacks (real catalogue indicators, stored as the engine
+# computes them from unrounded counts) ------------------------------------------------------
+PROVIDER = ("provider", "RXX", "Test Hospital")
+YEAR = (date(2024, 4, 1), date(2025, 3, 31))
+FY23 = (date(2023, 4, 1), date(2024, 3, 31))
+# 1a: perinatal deaths by IMD quintile (1 = most deprived), rolling year to March 2025, LMNS.
+# Quintile 2 has 5 deaths: suppressed; its stored SII/RII would give it back.
+SII_DEATHS = (12, 5, 9, 14, 15)
+SII_BIRTHS = (1000, 900, 1100, 1200, 1000)
+# every quintile 8 or more (financial year 2023-24): the SII may be published, recomputed
+SII_SHOWN_DEATHS = (20, 15, 12, 10, 9)
+SII_SHOWN_BIRTHS = (1000, 1000, 1000, 1000, 1000)
+# by ethnic group (the group ratio's source): Mixed 5 is suppressed, Other 8 hidden beside it
+ETHNIC_DEATHS = {"White": (20, 3000), "Black": (10, 900), "Asian": (12, 1100)}
+ETHNIC_DEATHS |= {"Mixed": (5, 100), "Other": (8, 100)}
+# 1b: no stillbirths among 2 births in Eastgate: the stored upper limit (1,844 per 1,000) comes
+# from the unrounded 2 births
+ZERO_BIRTHS = 2
+# 1c and 3: stillbirths at the provider by month, April 2024 to March 2025; months and quarters
+# overlap, so unrounded rates would let the suppressed months be solved for
+MONTH_DEATHS = (9, 3, 10, 0, 3, 0, 4, 0, 8, 0, 0, 0)
+MONTH_BIRTHS = (400, 410, 420, 400, 400, 400, 400, 400, 400, 400, 400, 400)
+# 1d: WRES 2 at the provider: 6 of 237 White and 7 of 708 BME shortlisted applicants appointed
+WRES_WHITE, WRES_BME = (6, 237), (7, 708)
+WRES_RL = (6 / 237) / (7 / 708)  # 2.5605786618...
+# 2: a count, a need score; 4: continuity of carer failing data quality in January-March 2022
+POP_BIRTHS = 593
+NEED_SCORES = {"NB001": (1, 80.6), "NB002": (2, 40.2)}
+COC_FAILING = (40, 97)  # 41.2%: dq_status fail
+COC_PASSING = (45, 100)  # 45.0%: dq_status pass
+
+
+def _engine_row(indicator_id, geo, breakdown, group, period, x, n, **extra):
+    """A results row with value and interval computed as the engine does (unrounded)."""
+    from maternity_equity.indicators import get, statistics
+
+    ind = get(indicator_id)
+    value, lower, upper, method = statistics.estimate(
+        [x], [n], kind=ind.kind, ci_method=ind.ci_method, multiplier=ind.multiplier
+    )
+    row = _row(
+        indicator_id,
+        geo,
+        breakdown,
+        group,
+        period[2],
+        period[0],
+        period[1],
+        {
+            "numerator": float(x),
+            "denominator": float(n),
+            "value": float(value[0]),
+            "lower_ci": float(lower[0]),
+            "upper_ci": float(upper[0]),
+        },
+        multiplier=ind.multiplier,
+        disclosure_class=ind.disclosure_class,
+    )
+    row.update(ci_method=method[0], ratio_significance="not_compared", **extra)
+    return row
+
+
+def _quintile_rows(indicator_id, period, deaths, births) -> list[dict]:
+    from maternity_equity.indicators import statistics
+
+    s = statistics.slope_index(
+        np.array(deaths, float), np.array(births, float), ci_method="byar-exact", multiplier=1000
+    )
+    slope = dict(
+        sii=s.sii,
+        sii_lower=s.sii_lower,
+        sii_upper=s.sii_upper,
+        rii=s.rii,
+        rii_lower=s.rii_lower,
+        rii_upper=s.rii_upper,
+    )
+    rows = [
+        _engine_row(indicator_id, LMNS, "imd_quintile", str(q), period, x, n, **slope)
+        for q, x, n in zip(range(1, 6), deaths, births, strict=True)
+    ]
+    rows.append(_engine_row(indicator_id, LMNS, "all", "All", period, sum(deaths), sum(births)))
+    sii_row = _engine_row(
+        "m_perinatal_sii_deprivation",
+        LMNS,
+        "imd_quintile",
+        "All quintiles",
+        period,
+        sum(deaths),
+        sum(births),
+        **slope,
+    )
+    sii_row.update(value=s.sii, lower_ci=s.sii_lower, upper_ci=s.sii_upper, ci_method="sii")
+    return [*rows, sii_row]
+
+
+def attack_frame() -> pd.DataFrame:
+    from maternity_equity.indicators import statistics
+
+    rolling = (*YEAR, "rolling_12m")
+    rows = _quintile_rows("m_perinatal_mortality_rate", rolling, SII_DEATHS, SII_BIRTHS)
+    rows += _quintile_rows(
+        "m_perinatal_mortality_rate", (*FY23, "financial_year"), SII_SHOWN_DEATHS, SII_SHOWN_BIRTHS
+    )
+    for group, (x, n) in ETHNIC_DEATHS.items():
+        rows.append(
+            _engine_row(
+                "m_perinatal_mortality_rate",
+                LMNS,
+                "ethnic_group",
+                group,
+                rolling,
+                x,
+                n,
+                reference_group="White",
+            )
+        )
+    bx = ETHNIC_DEATHS["Black"][0] + ETHNIC_DEATHS["Asian"][0]
+    bn = ETHNIC_DEATHS["Black"][1] + ETHNIC_DEATHS["Asian"][1]
+    wx, wn = ETHNIC_DEATHS["White"]
+    r, lo, hi, sig = statistics.compare([bx], [bn], [wx], [wn], ci_method="byar-exact")
+    ratio = _engine_row(
+        "m_perinatal_ratio_black_asian_vs_white",
+        LMNS,
+        "all",
+        "Black and Asian",
+        rolling,
+        bx,
+        bn,
+        reference_group="White",
+    )
+    ratio.update(
+        value=r[0],
+        lower_ci=lo[0],
+        upper_ci=hi[0],
+        ratio=r[0],
+        ratio_lower=lo[0],
+        ratio_upper=hi[0],
+        ratio_significance=sig[0],
+        ci_method="log",
+    )
+    rows.append(ratio)
+    rows.append(_engine_row("m_stillbirth_rate", EASTGATE, "all", "All", rolling, 0, ZERO_BIRTHS))
+    for i, (x, n) in enumerate(zip(MONTH_DEATHS, MONTH_BIRTHS, strict=True)):
+        start, end = _month(12 + i)  # April 2024 onwards
+        rows.append(
+            _engine_row("m_stillbirth_rate", PROVIDER, "all", "All", (start, end, "month"), x, n)
+        )
+    for q in range(4):
+        start, _ = _month(12 + 3 * q)
+        _, end = _month(14 + 3 * q)
+        x = sum(MONTH_DEATHS[3 * q : 3 * q + 3])
+        n = sum(MONTH_BIRTHS[3 * q : 3 * q + 3])
+        rows.append(
+            _engine_row("m_stillbirth_rate", PROVIDER, "all", "All", (start, end, "quarter"), x, n)
+        )
+    fy = (*YEAR, "financial_year")
+    for group, (x, n) in (("White", WRES_WHITE), ("BME", WRES_BME)):
+        row = _engine_row("p4d_wres_2", PROVIDER, "wres_ethnic_group", group, fy, x, n)
+        row.update(value=100 * x / n, multiplier=100.0, ci_method="none", lower_ci=None)
+        row.update(upper_ci=None)
+        rows.append(row)
+    head = _row(
+        "p4d_wres_2",
+        PROVIDER,
+        "all",
+        "All",
+        "financial_year",
+        *YEAR,
+        {"value": WRES_RL, "ratio": WRES_RL},
+        multiplier=1.0,
+        disclosure_class="count",
+        reference_group="BME",
+    )
+    rows.append(head)
+    rows.append(_engine_row("pop_births", LMNS, "all", "All", rolling, POP_BIRTHS, POP_BIRTHS))
+    for geo in (EASTGATE, HOLLOWFIELD):
+        rank, score = NEED_SCORES[geo[1]]
+        need = _engine_row("areas_of_highest_need", geo, "all", "All", rolling, rank, 2)
+        need.update(value=score)
+        rows.append(need)
+    for (x, n), month, status in ((COC_FAILING, 1, "fail"), (COC_PASSING, 4, "pass")):
+        start = date(2022, month, 1)
+        end = (pd.Timestamp(date(2022, month + 3, 1)) - pd.Timedelta(days=1)).date()
+        row = _engine_row(
+            "p4c_coc_most_deprived", LMNS, "all", "All", (start, end, "quarter"), x, n
+        )
+        row.update(dq_status=status)
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=list(RESULT_COLUMNS))
+    for col, dtype in RESULT_COLUMNS.items():
+        if dtype == "float":
+            frame[col] = frame[col].astype("float64")
+    return frame
+
+
+# 1e: data-quality results of community teams, where counts are 1 to 7
+ATTACK_DQ = pd.DataFrame(
+    {
+        "rule_id": ["postcode_valid_at_booking"] * 2,
+        "period_start": [date(2025, 3, 1)] * 2,
+        "geography_type": ["community_team"] * 2,
+        "geography_code": ["Eastgate team", "Hollowfield team"],
+        "numerator": [3.0, 11.0],
+        "denominator": [4.0, 12.0],
+        "value": [0.75, 11 / 12],
+        "threshold": [0.95] * 2,
+        "comparison": [">="] * 2,
+        "passed": [False, False],
+        "run_id": ["test-run"] * 2,
+    }
+)
+
+
 def _square(code: str, x: float, y: float) -> dict:
     ring = [[x, y], [x + 0.01, y], [x + 0.01, y + 0.01], [x, y + 0.01], [x, y]]
     return {
@@ -264,16 +478,22 @@ def _square(code: str, x: float, y: float) -> dict:
     }
 
 
-def write_warehouse(folder: Path) -> Path:
-    """``folder/warehouse.duckdb`` plus ``folder/synthetic/reference/lsoa_boundaries.geojson``."""
+def write_warehouse(folder: Path, *, attacks: bool = False) -> Path:
+    """``folder/warehouse.duckdb`` plus ``folder/synthetic/reference/lsoa_boundaries.geojson``;
+    with ``attacks``, also the rows of the security review's attacks (:func:`attack_frame`)."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "warehouse.duckdb"
+    results = results_frame()
+    dq = DQ_RESULTS
+    if attacks:
+        results = pd.concat([results, attack_frame()], ignore_index=True)
+        dq = pd.concat([DQ_RESULTS, ATTACK_DQ], ignore_index=True)
     con = duckdb.connect(str(path))
     try:
         for name, frame in (
-            ("results", results_frame()),
+            ("results", results),
             ("geography_lsoa", GEOGRAPHY),
-            ("dq_results", DQ_RESULTS),
+            ("dq_results", dq),
             ("dq_worklist", DQ_WORKLIST),
         ):
             con.register("frame", frame)

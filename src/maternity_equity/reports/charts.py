@@ -542,6 +542,77 @@ def trend_line(
     return spec
 
 
+def series_with_gaps(
+    dates: Sequence[Any],
+    values: Sequence[float | None],
+    marks: Sequence[str],
+    notes: Sequence[str],
+    *,
+    title: str,
+    value_title: str,
+    description: str,
+    target: float | None = None,
+    width: int | str = 560,
+    height: int = 220,
+) -> dict[str, Any]:
+    """A line over time that breaks where a point is withheld, instead of an SPC chart.
+
+    ``marks[i]`` is "" for a shown point, else a short label drawn at the foot of the chart at
+    that period (``*`` for a suppressed point); ``notes[i]`` is what the data table shows in
+    the point's place. A withheld point is never dropped and the line is never joined across
+    it, so the chart cannot be read as if the period had no events. Process limits need every
+    point, so there are none.
+    """
+    if not (len(dates) == len(values) == len(marks) == len(notes)):
+        raise ValueError("series_with_gaps: dates, values, marks and notes must be as long")
+    records = [
+        {
+            "date": _clean(d),
+            "value": None if m else _clean(v),
+            "mark": m,
+            "shown": n if m else _clean(v),
+        }
+        for d, v, m, n in zip(dates, values, marks, notes, strict=True)
+    ]
+    x = {"field": "date", "type": "temporal", "title": "Period", "axis": {"format": "%b %Y"}}
+    y = {"field": "value", "type": "quantitative", "title": value_title, "scale": {"zero": False}}
+    layers: list[dict[str, Any]] = [
+        {
+            "mark": {"type": "line", "color": NHS_BLUE, "strokeWidth": 2, "point": True},
+            "encoding": {
+                "x": x,
+                "y": y,
+                "tooltip": [
+                    {"field": "date", "type": "temporal", "title": "Period", "format": "%b %Y"},
+                    {"field": "value", "type": "quantitative", "title": value_title},
+                ],
+            },
+        },
+        {
+            "transform": [{"filter": "datum.mark != ''"}],
+            "mark": {"type": "text", "color": REFERENCE_COLOUR, "baseline": "bottom", "dy": -2},
+            "encoding": {"x": x, "y": {"value": height}, "text": {"field": "mark"}},
+        },
+    ]
+    if target is not None and not _is_nan(target):
+        layers.append(
+            {
+                "data": {"values": [{"target": _clean(target)}]},
+                "mark": {"type": "rule", "color": TARGET_COLOUR, "strokeDash": [8, 4], "size": 2},
+                "encoding": {"y": {"field": "target", "type": "quantitative"}},
+            }
+        )
+    spec = _base(title, description, width, height)
+    spec.update(
+        {
+            "data": {"values": records},
+            "layer": layers,
+            "usermeta": {"table": _table([("date", "Period"), ("shown", value_title)], records)},
+        }
+    )
+    return spec
+
+
 def choropleth(
     geojson: Mapping[str, Any],
     values: Iterable[Mapping[str, Any]],

@@ -1,7 +1,9 @@
 """Build the report model: what the board reads, section by section, from the data layer.
 
-Every number placed in the model passes through :mod:`.disclosure` for the chosen variant, so
-the renderers only format what they are given.
+The published variant reads the results, data-quality results and WRES rows only after
+``publish`` (disclosure control and data-quality gating, the web app's rule) has been applied
+to them; the internal variant reads the stored figures. Every number reaches the model as a
+:mod:`.disclosure` cell, so the renderers only format what they are given.
 """
 
 from __future__ import annotations
@@ -9,12 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
 
 from maternity_equity.codes.imd import quintile_label
 from maternity_equity.codes.spc import ASSURANCE_LABELS, VARIATION_LABELS
+from maternity_equity.publish import publish_dq_results, publish_results
 from maternity_equity.quality import load_rules
 from maternity_equity.reports import charts
 from maternity_equity.reports import disclosure as sdc
@@ -23,7 +27,9 @@ from maternity_equity.reports.data import (
     Period,
     PlanData,
     WarehouseData,
+    WresIndicator,
     run_inputs,
+    wres_indicators,
 )
 from maternity_equity.reports.disclosure import Cell, Figures
 from maternity_equity.reports.model import Block, Chart, Column, Paragraph, Report, Section, Table
@@ -132,15 +138,26 @@ class ReportBuilder:
             self.catalogue[ind_id] = IndicatorMeta(id=ind_id, title=ind_id)
         self.today = today or dt.date.today()
         self._n = 0
-        lmns = _lmns(self.results)
+        published = variant == "published"
+        # what this variant may show: published rows (rounded, suppressed, gated) or stored ones
+        self.shown = (
+            publish_results(self.results) if published else self.results.assign(suppressed=False)
+        )
+        self.dq = publish_dq_results(data.dq_results) if published else data.dq_results
+        lmns = _lmns(self.shown)
         self._by_indicator = {k: g for k, g in lmns.groupby("indicator_id", sort=False)}
+        stored = _lmns(self.results)
+        self._stored_by_indicator = {k: g for k, g in stored.groupby("indicator_id", sort=False)}
         self._spc_cache: dict[str, tuple[Chart | None, str | None, str | None, str]] = {}
 
-    def rows_for(self, indicator_id: str, period: Period | None = None) -> pd.DataFrame:
-        """LMNS rows of one indicator for a quarter (default: the report's)."""
-        r = self._by_indicator.get(indicator_id)
+    def rows_for(
+        self, indicator_id: str, period: Period | None = None, *, stored: bool = False
+    ) -> pd.DataFrame:
+        """LMNS rows of one indicator for a quarter (default: the report's), as this variant
+        shows them (``stored``: as computed)."""
+        r = (self._stored_by_indicator if stored else self._by_indicator).get(indicator_id)
         if r is None:
-            return self.results.iloc[0:0]
+            return self.shown.iloc[0:0]
         rare = self.catalogue[indicator_id].disclosure_class == "rare_event"
         return _period_rows(r, period or self.period, rolling_first=rare)
 
@@ -151,7 +168,8 @@ class ReportBuilder:
         return f"{prefix}-{self._n:03d}"
 
     def publish(self, row: Mapping[str, Any], meta: IndicatorMeta) -> Figures:
-        return sdc.publish_row(row, disclosure_class=meta.disclosure_class, variant=self.variant)
+        """The cells of one row of :attr:`shown`."""
+        return sdc.figures(row, variant=self.variant)
 
     def _spc(self, meta: IndicatorMeta) -> tuple[Chart | None, str | None, str | None, str]:
         """SPC chart of the monthly LMNS series up to the end of the period (computed once)."""
@@ -160,23 +178,50 @@ class ReportBuilder:
         return self._spc_cache[meta.id]
 
     def _make_spc(self, meta: IndicatorMeta) -> tuple[Chart | None, str | None, str | None, str]:
+        """Monthly, or quarterly for rare events (months are mostly too small to publish) and
+        for series of fewer than 12 months: chosen from which rows exist, the same in both
+        variants, so suppression never changes the chart. A withheld point leaves a gap."""
         r = self._by_indicator.get(meta.id)
         if r is None:
             return None, None, None, ""
         r = r[(r["breakdown"] == "all") & (r["period_end"] <= self.period.end)]
-        for period_type, label in (("month", "monthly"), ("quarter", "quarterly")):
-            series = r[r["period_type"] == period_type].sort_values("period_start")
-            series = series.tail(SPC_MAX_POINTS)
-            if len(series) < SPC_MIN_POINTS and period_type == "month":
-                continue
-            figures = [self.publish(row, meta) for row in series.to_dict("records")]
-            if any(f.value.withheld for f in figures):
-                continue
-            if len(series) < 2:
-                break
-            return self._spc_chart(meta, series, figures, label)
-        why = "No SPC chart: fewer than 12 monthly points, or some points too small to publish."
-        return None, None, None, why
+        months = r[r["period_type"] == "month"]
+        monthly = meta.disclosure_class != "rare_event" and len(months) >= SPC_MIN_POINTS
+        period_type, label = ("month", "monthly") if monthly else ("quarter", "quarterly")
+        series = r[r["period_type"] == period_type].sort_values("period_start")
+        series = series.tail(SPC_MAX_POINTS)
+        if len(series) < 2:
+            return None, None, None, "No SPC chart: fewer than two periods."
+        figures = [self.publish(row, meta) for row in series.to_dict("records")]
+        if any(f.value.withheld for f in figures):
+            return self._gap_chart(meta, series, figures, label)
+        return self._spc_chart(meta, series, figures, label)
+
+    def _gap_chart(
+        self, meta: IndicatorMeta, series: pd.DataFrame, figures: list[Figures], label: str
+    ) -> tuple[Chart | None, str | None, str | None, str]:
+        """The series with gaps where points are withheld; no process limits without them."""
+        marks = [_gap_mark(f) for f in figures]
+        title = f"{meta.title}: {label} trend"
+        withheld = sum(1 for m in marks if m)
+        spec = charts.series_with_gaps(
+            list(series["period_start"]),
+            [f.value.value for f in figures],
+            marks,
+            [f.value.text if m else "" for f, m in zip(figures, marks, strict=True)],
+            target=meta.target,
+            title=title,
+            value_title=_value_title(meta),
+            description=f"Line chart of the {label} {meta.title}: {withheld} of the "
+            f"{len(marks)} points are not shown (marked at the foot of the chart), so the line "
+            "breaks there.",
+        )
+        table = _chart_table(self._id("spc"), f"Data for the chart: {title}", spec, meta, "trend")
+        why = (
+            f"No SPC judgement: {withheld} of the {len(marks)} {label} points are suppressed "
+            "or fail data quality, so process limits cannot be calculated."
+        )
+        return Chart(table.id + "-chart", title, spec, table), None, None, why
 
     def _spc_chart(
         self, meta: IndicatorMeta, series: pd.DataFrame, figures: list[Figures], label: str
@@ -213,10 +258,9 @@ class ReportBuilder:
             return None
         recs = sorted(part.to_dict("records"), key=lambda r: _group_sort_key(breakdown)(r["group"]))
         total = _total_row(rows)
+        # secondary suppression is already in the published rows (publish.publish_results)
         figures = [self.publish(r, meta) for r in recs]
         total_fig = self.publish(total, meta) if total else None
-        if self.variant == "published":
-            figures = sdc.secondary_suppression(figures, total_fig)
         groups = [str(r["group"]) for r in recs]
         ref = next(
             (str(r["reference_group"]) for r in recs if _present(r.get("reference_group"))), ""
@@ -254,10 +298,15 @@ class ReportBuilder:
         self, meta: IndicatorMeta, rows: pd.DataFrame, quintile_figures: list[Figures]
     ) -> tuple[Table, Cell, Cell, Cell] | None:
         part = rows[rows["breakdown"] == "imd_quintile"]
-        if part.empty or not _present(part.iloc[0].get("sii")):
+        stored = self.rows_for(meta.id, stored=True)
+        stored = stored[(stored["breakdown"] == "imd_quintile") & stored["sii"].notna()]
+        if part.empty or stored.empty:
             return None
-        first = part.iloc[0].to_dict()
-        hide = self.variant == "published" and any(f.suppressed for f in quintile_figures)
+        # published: recomputed from the rounded quintile counts, or withheld (NaN) when a
+        # quintile is hidden
+        with_sii = part[part["sii"].notna()]
+        first = (with_sii if not with_sii.empty else part).iloc[0].to_dict()
+        hide = with_sii.empty or any(f.suppressed for f in quintile_figures)
         body, cells = [], {}
         for key, name, dec in (
             ("sii", "Slope index of inequality (SII)", 1),
@@ -311,6 +360,7 @@ class ReportBuilder:
                         period_title=when(total, self.period),
                         variation=variation,
                         assurance=assurance,
+                        failing_dq=f.failing_dq,
                     ),
                     "summary",
                 )
@@ -338,10 +388,10 @@ class ReportBuilder:
                     itable, sii, lo, hi = ineq
                     content.append(Paragraph(inequality_sentence(meta, sii, lo, hi)))
                     content.append(itable)
+        if why:
+            content.append(Paragraph(why, "warning"))
         if spc_chart is not None:
             content.append(spc_chart)
-        elif why:
-            content.append(Paragraph(why, "warning"))
         icons = []
         if variation:
             icons.append(("variation-" + variation, VARIATION_LABELS.get(variation, variation)))
@@ -380,6 +430,7 @@ class ReportBuilder:
                         baseline_label=baseline_label,
                         variation=variation,
                         assurance=assurance,
+                        failing_dq=f.failing_dq,
                     ),
                     "summary",
                 )
@@ -475,8 +526,8 @@ class ReportBuilder:
         if part.empty:
             return None
         recs = sorted(part.to_dict("records"), key=lambda r: _group_sort_key(breakdown)(r["group"]))
-        counts = [self._count(r["numerator"]) for r in recs]
-        total_count = self._count(total["numerator"]) if total else None
+        counts = [_count(r["numerator"]) for r in recs]
+        total_count = _count(total["numerator"]) if total else None
         body = []
         for r, c in zip(recs, counts, strict=True):
             body.append([Cell(None, group_label(breakdown, r["group"])), c, _share(c, total_count)])
@@ -503,18 +554,9 @@ class ReportBuilder:
             },
         )
 
-    def _count(self, n: Any) -> Cell:
-        if not _present(n):
-            return Cell(None, sdc.NOT_AVAILABLE)
-        if self.variant == "internal":
-            return sdc._count_cell(float(n))
-        r = sdc.round_count(float(n))
-        return Cell(r, f"{r:,}")
-
     def need_table(self) -> Table | None:
-        r = self.results[
-            (self.results["indicator_id"] == NEED_ID)
-            & (self.results["period_end"] <= self.period.end)
+        r = self.shown[
+            (self.shown["indicator_id"] == NEED_ID) & (self.shown["period_end"] <= self.period.end)
         ]
         if r.empty:
             return None
@@ -567,7 +609,7 @@ class ReportBuilder:
         return out
 
     def quality_section(self) -> Section:
-        dq = self.data.dq_results
+        dq = self.dq
         if dq.empty:
             return Section(
                 "quality",
@@ -590,7 +632,7 @@ class ReportBuilder:
             latest = in_period[in_period["period_start"] == month].sort_values("rule_id")
             body, keys = [], []
             for r in latest.to_dict("records"):
-                num, den = self._count(r["numerator"]), self._count(r["denominator"])
+                num, den = _count(r["numerator"]), _count(r["denominator"])
                 body.append(
                     [
                         Cell(None, titles.get(r["rule_id"], _label(r["rule_id"]))),
@@ -682,10 +724,8 @@ class ReportBuilder:
         return Section("quality", "Data quality", content)
 
     def _dq_value(self, r: Mapping[str, Any]) -> Cell:
-        """Per cent passing: stored value for analysts, from rounded counts when published."""
-        if self.variant == "internal":
-            return _num(_percent(r["value"]))
-        return _share(self._count(r["numerator"]), self._count(r["denominator"]))
+        """Per cent passing (published: computed from the rounded counts by ``publish``)."""
+        return _num(_percent(r["value"]))
 
     def plan_section(self) -> Section:
         plan = self.plan
@@ -789,8 +829,26 @@ class ReportBuilder:
         )
         return Section("plan", "Action plan", content)
 
+    def _wres(self) -> list[tuple[WresIndicator, WresIndicator]]:
+        """(as shown, as stored) for each WRES indicator. Published: computed again from the
+        return's rows after disclosure control; figures given without their counts (a feed
+        of plain numbers) and the notes (which quote unrounded counts) are not published."""
+        plan = self.plan
+        if plan is None or not plan.wres:
+            return []
+        if self.variant == "internal":
+            return [(w, w) for w in plan.wres]
+        shown = (
+            {w.number: w for w in wres_indicators(publish_results(plan.wres_rows))}
+            if (plan.wres_rows is not None and not plan.wres_rows.empty)
+            else {}
+        )
+        blank = {"white": None, "bme": None, "measure": None}
+        return [(replace(shown.get(w.number, replace(w, **blank)), note=""), w) for w in plan.wres]
+
     def workforce_section(self) -> Section:
-        wres = self.plan.wres if self.plan else []
+        pairs = self._wres()
+        wres = [w for w, _ in pairs]
         if not wres:
             return Section(
                 "workforce",
@@ -805,13 +863,13 @@ class ReportBuilder:
             [
                 Cell(w.number, str(w.number)),
                 Cell(None, w.title),
-                _num(w.white, 2),
-                _num(w.bme, 2),
-                _num(w.measure, 2),
+                _wres_cell(w.white, stored.white),
+                _wres_cell(w.bme, stored.bme),
+                _wres_cell(w.measure, stored.measure),
                 Cell(None, w.measure_label),
                 Cell(None, w.note),
             ]
-            for w in sorted(wres, key=lambda w: w.number)
+            for w, stored in sorted(pairs, key=lambda p: p[0].number)
         ]
         return Section(
             "workforce",
@@ -838,6 +896,13 @@ class ReportBuilder:
                     body,
                     row_keys=[str(w.number) for w in sorted(wres, key=lambda w: w.number)],
                     keys={"kind": "wres"},
+                    notes=[]
+                    if self.variant == "internal"
+                    else [
+                        "Percentages and relative likelihoods are calculated from counts rounded "
+                        "to the nearest 5; * marks a figure resting on 1 to 7 staff, or one the "
+                        "return gives without its counts (indicator 9)."
+                    ],
                 ),
             ],
         )
@@ -972,6 +1037,27 @@ def _present(x: Any) -> bool:
 
 def _num(x: Any, decimals: int = 1) -> Cell:
     return sdc._num_cell(x, decimals)
+
+
+def _count(n: Any) -> Cell:
+    """A count as the row holds it (rounded already in published rows)."""
+    return sdc._count_cell(n)
+
+
+def _wres_cell(shown: float | None, stored: float | None) -> Cell:
+    """A WRES figure; ``*`` where one was computed but may not be published."""
+    if shown is None and stored is not None:
+        return Cell(None, sdc.SUPPRESSED)
+    return _num(shown, 2)
+
+
+def _gap_mark(f: Figures) -> str:
+    """The label drawn at the foot of a trend chart where a point is withheld."""
+    if not f.value.withheld:
+        return ""
+    if f.suppressed:
+        return sdc.SUPPRESSED
+    return "DQ" if f.failing_dq else sdc.NOT_AVAILABLE
 
 
 def _share(part: Cell, whole: Cell | None) -> Cell:

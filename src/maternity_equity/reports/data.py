@@ -305,6 +305,9 @@ class PlanData:
     wres: list[WresIndicator] = field(default_factory=list)
     annotations: list[Annotation] = field(default_factory=list)
     source: str = ""
+    # the latest WRES return's rows with their counts, from which ``wres`` was built: the
+    # published report builds its WRES table from them again after disclosure control
+    wres_rows: pd.DataFrame | None = None
 
 
 WRES_TITLES = {
@@ -398,26 +401,38 @@ def load_plan(
                         e.held_on, e.title, "; ".join(g.name for g in e.groups), e.what_was_heard
                     )
                 )
-        out.wres = _wres(session)
+        out.wres_rows = latest_wres_rows(session)
+        out.wres = wres_indicators(out.wres_rows)
     out.milestones_due.sort(key=lambda m: m.due or dt.date.max)
     return out
 
 
-def _wres(session: Any) -> list[WresIndicator]:
-    """WRES indicators 1 to 9 of the latest return, from the workforce module."""
+def latest_wres_rows(session: Any) -> pd.DataFrame:
+    """The rows (engine shape, with counts) of the latest WRES return, from the workforce
+    module."""
     from maternity_equity.workforce.wres import export_for_engine
 
     frame = export_for_engine(session)
     if frame.empty:
+        return frame
+    return frame[frame["period_end"] == frame["period_end"].max()].reset_index(drop=True)
+
+
+def wres_indicators(rows: pd.DataFrame | None) -> list[WresIndicator]:
+    """WRES indicators 1 to 9 from engine-shaped rows: the stored figures, or the rows as
+    ``publish.publish_results`` returns them (a withheld figure is None). White and BME are
+    percentages; the measure is the ``breakdown = all`` row (% BME, relative likelihood,
+    percentage points)."""
+    if rows is None or rows.empty:
         return []
-    latest = frame[frame["period_end"] == frame["period_end"].max()]
     out = []
-    for ind_id, part in latest.groupby("indicator_id", sort=False):
+    for ind_id, part in rows.groupby("indicator_id", sort=False):
         number = int(str(ind_id).rsplit("_", 1)[-1])
         head = part[part["breakdown"] == "all"]
-        by_group = {g: v for g, v in zip(part["group"], part["value"], strict=True)}
+        groups = part[part["breakdown"] == "wres_ethnic_group"]
+        by_group = {g: v for g, v in zip(groups["group"], groups["value"], strict=True)}
         measure = head["value"].iloc[0] if not head.empty else None
-        note = str(head["note"].iloc[0]) if not head.empty else ""
+        note = str(head["note"].iloc[0]) if not head.empty and "note" in head else ""
         out.append(
             WresIndicator(
                 number,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from maternity_equity.codes.spc import ASSURANCE_PHRASES, VARIATION_PHRASES
 from maternity_equity.reports.data import IndicatorMeta
-from maternity_equity.reports.disclosure import ZERO, Cell
+from maternity_equity.reports.disclosure import FAILING_DQ_TEXT, FAILING_MARK, ZERO, Cell
 
 _VARIATION_CLAUSE = {k: f"the latest point shows {v}" for k, v in VARIATION_PHRASES.items()}
 _ASSURANCE_CLAUSE = {k: f"the process {v}" for k, v in ASSURANCE_PHRASES.items()}
@@ -29,18 +29,32 @@ def headline_sentence(
     baseline_label: str = "",
     variation: str | None = None,
     assurance: str | None = None,
+    failing_dq: bool = False,
 ) -> str:
-    """E.g. '... was 41.0% (95% CI 38.0% to 44.0%), below the 75.0% target; the process ...'."""
+    """E.g. '... was 41.0% (95% CI 38.0% to 44.0%), below the 75.0% target; the process ...'.
+
+    ``failing_dq``: the figure's data-quality checks fail for the period; the published cell
+    carries the failing-data-quality words instead of a number, the internal one is marked.
+    """
+    if value.withheld and (failing_dq or value.text == FAILING_DQ_TEXT):
+        return (
+            f"{meta.title}: the figure for {period_title} is not shown because the data-quality "
+            "checks it depends on fail for that period."
+        )
     if value.withheld:
         return (
             f"{meta.title}: the figure for {period_title} is not shown because the numbers are "
             "too small to publish safely."
         )
     u = meta.unit
-    shown = "0" if value.text == ZERO else value.text
+
+    def plain(cell: Cell) -> str:
+        return cell.text.removesuffix(FAILING_MARK)
+
+    shown = "0" if value.text == ZERO else plain(value)
     text = f"{meta.title} was {with_unit(shown, u)}"
     if not lower.withheld and not upper.withheld:
-        text += f" (95% CI {with_unit(lower.text, u)} to {with_unit(upper.text, u)})"
+        text += f" (95% CI {with_unit(plain(lower), u)} to {with_unit(plain(upper), u)})"
     text += f" in {period_title}"
     clauses: list[str] = []
     if meta.target is not None:
@@ -57,7 +71,13 @@ def headline_sentence(
         clauses.append(_VARIATION_CLAUSE[variation])
     if meta.target is not None and assurance in _ASSURANCE_CLAUSE:
         clauses.append(_ASSURANCE_CLAUSE[assurance])
-    return text + ("; " + "; ".join(clauses) if clauses else "") + "."
+    text += ("; " + "; ".join(clauses) if clauses else "") + "."
+    if failing_dq:
+        text += (
+            " This figure fails the data-quality checks it depends on for the period, so the "
+            "published report shows it as failing data quality."
+        )
+    return text
 
 
 def _met(polarity: str, value: float, target: float) -> bool | None:

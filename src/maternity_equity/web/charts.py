@@ -15,6 +15,7 @@ from maternity_equity.reports import charts as shared
 
 bar_with_intervals = shared.bar_with_intervals
 spc_chart = shared.spc_chart
+series_with_gaps = shared.series_with_gaps
 trend_line = shared.trend_line
 choropleth = shared.choropleth
 compare_areas = shared.compare_areas

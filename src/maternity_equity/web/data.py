@@ -2,7 +2,8 @@
 
 Reads the warehouse's ``results``, ``dq_results``, ``dq_worklist`` and ``geography_lsoa`` tables
 (read-only DuckDB, cached in memory until the file changes) and hands pages pandas frames that
-are already disclosure-controlled unless the caller may see unsuppressed figures.
+are already disclosure-controlled (``web.disclosure``) unless the caller may see unsuppressed
+figures.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import pandas as pd
 
 from maternity_equity.indicators import catalogue
 from maternity_equity.warehouse.schema import RESULT_COLUMNS
-from maternity_equity.web.disclosure import publishable_results
+from maternity_equity.web.disclosure import publish_dq_results, publishable_results
 
 MEMO_SIZE = 512
 GEOGRAPHY_TYPES = ("lmns", "provider", "place", "neighbourhood")
@@ -201,7 +202,12 @@ class DashboardData:
         )
         if unsuppressed:
             return raw
-        return self.memo(("frame", indicator_id, False), lambda: publishable_results(raw))
+        return self.memo(
+            ("frame", indicator_id, False),
+            lambda: publishable_results(
+                raw, lambda other: self.indicator_frame(other, unsuppressed=True)
+            ),
+        )
 
     def indicators(self) -> list[IndicatorInfo]:
         def build() -> list[IndicatorInfo]:
@@ -285,8 +291,13 @@ class DashboardData:
         return frame["period_start"].max() if not frame.empty else None
 
     # ---- data quality ------------------------------------------------------------------------
-    def dq_results(self) -> pd.DataFrame:
-        return self._cached("dq_results", lambda: self._read_table("dq_results"))
+    def dq_results(self, *, unsuppressed: bool) -> pd.DataFrame | None:
+        """Data-quality results; for viewers and editors with counts rounded and the value
+        computed from them (``publish.publish_dq_results``)."""
+        raw = self._cached("dq_results", lambda: self._read_table("dq_results"))
+        if unsuppressed:
+            return raw
+        return self._cached("dq_results_published", lambda: publish_dq_results(raw))
 
     def dq_worklist(self) -> pd.DataFrame | None:
         """Pseudonymised record-level worklist: analysts and admins only (checked by the route)."""

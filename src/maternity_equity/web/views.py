@@ -12,6 +12,8 @@ from datetime import date
 
 import pandas as pd
 
+from maternity_equity.publish import NOT_AVAILABLE
+from maternity_equity.quality.gating import FAIL
 from maternity_equity.web import charts
 from maternity_equity.web.data import (
     BREAKDOWN_LABELS,
@@ -20,6 +22,7 @@ from maternity_equity.web.data import (
     DashboardData,
     IndicatorInfo,
 )
+from maternity_equity.web.disclosure import FAILING_DQ_TEXT, SUPPRESSED
 from maternity_equity.web.filters import month_year
 from maternity_equity.web.spc import labels, xmr
 
@@ -164,6 +167,7 @@ def table_rows(frame: pd.DataFrame) -> list[dict]:
     for rec in frame.to_dict("records"):
         row = {k: _nan_to_none(rec.get(k)) for k in TABLE_COLUMNS}
         row["suppressed"] = bool(rec.get("suppressed", False))
+        row["failing_dq"] = rec.get("dq_status") == FAIL
         row["is_reference"] = rec.get("group") == rec.get("reference_group")
         rows.append(row)
     return rows
@@ -229,6 +233,23 @@ def explorer_model(
             k: _nan_to_none(first[k])
             for k in ("sii", "sii_lower", "sii_upper", "rii", "rii_lower", "rii_upper")
         }
+    # computed, but withheld from this user (a deprivation group hidden, or failing quality)
+    sii_withheld = (
+        sii is None
+        and not unsuppressed
+        and not frame.empty
+        and data.slice(
+            unsuppressed=True,
+            indicator_id=ind.id,
+            breakdown=choice.breakdown,
+            geography_type=choice.geography_type,
+            geography_code=choice.geography_code,
+            period_type=choice.period_type,
+            period_start=choice.period_start,
+        )["sii"]
+        .notna()
+        .any()
+    )
     spc = spc_model(
         data,
         ind,
@@ -243,6 +264,7 @@ def explorer_model(
         "bar": bar,
         "compare": compare_model(data, choice, unsuppressed=unsuppressed, when=when),
         "sii": sii,
+        "sii_withheld": bool(sii_withheld),
         "spc": spc,
         "reference_group": ref_group,
         "where": where,
@@ -304,6 +326,7 @@ def compare_model(
             "lower_ci": _nan_to_none(rec["lower_ci"]),
             "upper_ci": _nan_to_none(rec["upper_ci"]),
             "suppressed": bool(rec.get("suppressed", False)),
+            "failing_dq": rec.get("dq_status") == FAIL,
         }
         for label, rec in zip(label_of, frame.to_dict("records"), strict=True)
     ]
@@ -347,11 +370,12 @@ def series(
     *,
     unsuppressed: bool,
 ) -> tuple[str, pd.DataFrame]:
-    """The "all" series over time at the finest period with no hidden points.
+    """The "all" series over time at the finest period type with at least two periods.
 
-    Monthly first (quarterly first for rare events, whose months are mostly tiny); a period type
-    whose published series has suppressed points is skipped, so a chart never joins up only the
-    points that happened to be shown.
+    Monthly first (quarterly first for rare events, whose months are mostly too small to
+    publish). The choice depends only on which rows exist, the same for every role, so
+    suppression never changes the period type; withheld points stay in the series (value NaN)
+    and are drawn as gaps, never dropped.
     """
     frame = data.slice(
         unsuppressed=unsuppressed,
@@ -366,14 +390,29 @@ def series(
     order = ["quarter", "month"] if rare else ["month", "quarter"]
     order += ["rolling_12m", "financial_year"]
     order += sorted(set(frame["period_type"].dropna()) - set(order))
-    best = ("", frame.iloc[0:0])
     for ptype in order:
         part = frame[frame["period_type"] == ptype].sort_values("period_start")
-        if len(part) >= 2 and part["value"].notna().all():
+        if len(part) >= 2:
             return ptype, part
-        if part["value"].notna().sum() > best[1]["value"].notna().sum():
-            best = (ptype, part)
-    return best
+    return "", frame.iloc[0:0]
+
+
+def withheld_marks(frame: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """For each point, "" when shown, else a short chart label and the words for the table:
+    ``*`` suppressed, or failing data quality (viewers see no figure for those)."""
+    marks, notes = [], []
+    for rec in frame.to_dict("records"):
+        if rec.get("suppressed"):
+            marks.append(SUPPRESSED)
+            notes.append(f"{SUPPRESSED} (suppressed)")
+        elif _nan_to_none(rec.get("value")) is None:
+            failing = rec.get("dq_status") == FAIL
+            marks.append("DQ" if failing else NOT_AVAILABLE)
+            notes.append(FAILING_DQ_TEXT if failing else NOT_AVAILABLE)
+        else:
+            marks.append("")
+            notes.append("")
+    return marks, notes
 
 
 def spc_model(
@@ -386,21 +425,54 @@ def spc_model(
     annotations=None,
     where: str = "",
 ) -> dict | None:
+    """The SPC chart of the series; when a point is withheld (suppressed, or failing data
+    quality for a viewer) a line with gaps instead, since process limits need every point."""
     ptype, frame = series(data, ind, geography_type, geography_code, unsuppressed=unsuppressed)
-    frame = frame[frame["value"].notna()]
     if len(frame) < 2:
         return None
-    values = frame["value"].astype(float).tolist()
     dates = frame["period_start"].tolist()
+    title = f"{ind.name} over time ({PERIOD_LABELS.get(ptype, ptype).lower()}), {where}"
+    failing = [month_year(d) for d, s in zip(dates, frame["dq_status"], strict=True) if s == FAIL]
+    marks, notes = withheld_marks(frame)
+    if any(marks):
+        shown = [v for v, m in zip(frame["value"].astype(float), marks, strict=True) if not m]
+        spec = charts.series_with_gaps(
+            dates,
+            frame["value"].astype(float).tolist(),
+            marks,
+            notes,
+            target=ind.target,
+            title=title,
+            value_title=value_title(ind),
+            description=(
+                f"Line chart of {ind.name} over time in {where}, {len(dates)} periods. "
+                f"{sum(1 for m in marks if m)} are not shown (marked at the foot of the chart), "
+                "so the line breaks there and no process limits are drawn. Figures are in the "
+                "table below."
+            ),
+        )
+        return {
+            "chart": charts.chart(spec),
+            "result": None,
+            "latest": _nan_to_none(frame["value"].iloc[-1]),
+            "previous": _nan_to_none(frame["value"].iloc[-2]),
+            "latest_note": notes[-1],
+            "latest_date": dates[-1],
+            "period_type": ptype,
+            "withheld": sum(1 for m in marks if m),
+            "shown": len(shown),
+            "failing": failing,
+        }
+    values = frame["value"].astype(float).tolist()
     result = xmr(values, higher_is_better=ind.higher_is_better, target=ind.target)
-    notes = [(d, label) for d, label in (annotations or []) if dates[0] <= d <= dates[-1]]
+    notes_in = [(d, label) for d, label in (annotations or []) if dates[0] <= d <= dates[-1]]
     spec = charts.spc_chart(
         dates,
         values,
         result,
         target=ind.target,
-        annotations=notes,
-        title=f"{ind.name} over time ({PERIOD_LABELS.get(ptype, ptype).lower()}), {where}",
+        annotations=notes_in,
+        title=title,
         value_title=value_title(ind),
     )
     return {
@@ -408,8 +480,12 @@ def spc_model(
         "result": labels(result),
         "latest": values[-1],
         "previous": values[-2],
+        "latest_note": "",
         "latest_date": dates[-1],
         "period_type": ptype,
+        "withheld": 0,
+        "shown": len(values),
+        "failing": failing,
     }
 
 

@@ -1,7 +1,8 @@
 """Read-only JSON API for results and the plan (documented at ``/api/openapi.json``).
 
-The same role rules as the pages: viewers and editors get disclosure-controlled figures, with
-suppressed values as ``null`` and ``suppressed: true``.
+The same role rules as the pages: viewers and editors get disclosure-controlled figures
+(``publish``), with suppressed values as ``null`` and ``suppressed: true``, and no figures for a
+row whose data-quality checks fail (``dq_status: "fail"``).
 """
 
 from __future__ import annotations

@@ -23,7 +23,10 @@ def overview(request: Request, user: User = Depends(require(Role.viewer))):
     cards = data.memo(
         ("overview", unsuppressed), lambda: views.overview_model(data, unsuppressed=unsuppressed)
     )
-    dq = data.memo(("dq_summary",), lambda: _dq_summary(data.dq_results()))
+    dq = data.memo(
+        ("dq_summary", unsuppressed),
+        lambda: _dq_summary(data.dq_results(unsuppressed=unsuppressed)),
+    )
     return render(request, "overview.html", title="Overview", cards=cards, dq=dq)
 
 
@@ -301,6 +304,8 @@ def _population_sections(data, indicator_id: str, unsuppressed: bool) -> list[di
 
 
 def _dq_summary(frame: pd.DataFrame | None) -> list[dict]:
+    """Each rule's LMNS result in the latest month, from ``frame`` as the user may see it
+    (rounded counts below analyst, so the percentage is computed from them)."""
     if frame is None or frame.empty:
         return []
     top = frame[frame["geography_type"].isin(["lmns"])]
@@ -332,7 +337,11 @@ def quality(
     user: User = Depends(require(Role.viewer)),
 ):
     data = web(request).data
-    summary = data.memo(("dq_summary",), lambda: _dq_summary(data.dq_results()))
+    unsuppressed = sees_unsuppressed(user.role)
+    summary = data.memo(
+        ("dq_summary", unsuppressed),
+        lambda: _dq_summary(data.dq_results(unsuppressed=unsuppressed)),
+    )
     worklist = None
     if can_see_worklists(user.role):
         worklist = _worklist_page(data, user, team, page)

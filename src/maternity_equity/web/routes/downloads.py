@@ -9,10 +9,11 @@ import pandas as pd
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response, StreamingResponse
 
+from maternity_equity.quality.gating import FAIL
 from maternity_equity.warehouse.schema import RESULT_COLUMNS
 from maternity_equity.web import plan_data
 from maternity_equity.web.deps import render, require, web
-from maternity_equity.web.disclosure import SUPPRESSED
+from maternity_equity.web.disclosure import FAILING_DQ_TEXT, SUPPRESSED
 from maternity_equity.web.roles import Role, can_see_worklists, sees_unsuppressed
 from maternity_equity.web.users import User
 
@@ -59,11 +60,15 @@ def csv_response(frame: pd.DataFrame, filename: str) -> Response:
 
 
 def results_for_download(frame: pd.DataFrame, unsuppressed: bool) -> pd.DataFrame:
-    """Published CSV: suppressed values written as ``*`` (the dashboard's symbol)."""
+    """Published CSV: suppressed values written as ``*`` (the dashboard's symbol) and values
+    failing data quality as the failing-data-quality words; analysts get the stored figures,
+    with ``dq_status`` saying which fail."""
     out = frame.copy()
     if not unsuppressed and "suppressed" in out:
         out["value"] = out["value"].astype(object)
-        out.loc[out["suppressed"], "value"] = SUPPRESSED
+        if "dq_status" in out:
+            out.loc[out["dq_status"].eq(FAIL).to_numpy(dtype=bool), "value"] = FAILING_DQ_TEXT
+        out.loc[out["suppressed"].to_numpy(dtype=bool), "value"] = SUPPRESSED
     return out
 
 
@@ -152,7 +157,7 @@ def results_csv(
 
 @router.get("/downloads/data-quality.csv")
 def dq_csv(request: Request, user: User = Depends(require(Role.viewer))):
-    frame = web(request).data.dq_results()
+    frame = web(request).data.dq_results(unsuppressed=sees_unsuppressed(user.role))
     return csv_response(frame if frame is not None else pd.DataFrame(), "data-quality.csv")
 
 
