@@ -14,6 +14,11 @@ x10  04      None  450    -                      stillbirth, gestation unknown, 
 x11  05      200   700    -                      termination: excluded
 x12  01      153   300    -                      below the valid window (22+0) and 24+0
 x13  01      None  3000   -                      live, gestation unknown, >= 400 g
+x14  01      141   250    -                      live at 20+1: in MSDS's '<37 weeks' band,
+                                                 outside the CQIM window (154-315)
+
+Mothers (for the population needs splits): x1's is 19 and speaks Punjabi (pa); x2's has a
+domestic abuse flag; the others are 30 with no language recorded.
 """
 
 from __future__ import annotations
@@ -58,8 +63,18 @@ def results(tmp_path_factory):
         _baby("x11", "05", 200, 700),
         _baby("x12", "01", 153, 300),
         _baby("x13", "01", None, 3000),
+        _baby("x14", "01", 141, 250),
     ]
-    pregnancies = [mother("p" + b["baby_id"], booking_date=dt.date(2023, 8, 1)) for b in babies]
+    profile = {
+        "x1": dict(age_at_booking=19, language_code="pa"),
+        "x2": dict(csf_domestic_abuse="Y"),
+    }
+    pregnancies = [
+        mother(
+            "p" + b["baby_id"], booking_date=dt.date(2023, 8, 1), **profile.get(b["baby_id"], {})
+        )
+        for b in babies
+    ]
     smoking = ["smoker", "non_smoker", "unknown", None]
     deliveries = [
         dict(
@@ -107,7 +122,8 @@ def test_breast_milk_at_first_feed(results):
 
 
 def test_preterm_definitions(results):
-    # live births with gestation 154-315: x1 x2 x3 x4 x5 x6 x7 = 7 (x12 153, x13 unknown out)
+    # live births with gestation 154-315: x1 x2 x3 x4 x5 x6 x7 = 7 (x12 153, x14 141 and x13
+    # unknown are outside the CQIM window: in neither numerator nor denominator)
     under_27 = row(results, "p4c_births_under_27w")  # < 189 days: x6 only (x7 is 27+0)
     assert (under_27["numerator"], under_27["denominator"]) == (1, 7)
     assert under_27["value"] == pytest.approx(1000 / 7)  # per 1,000
@@ -137,4 +153,23 @@ def test_smoking_at_delivery_uses_known_status(results):
 
 
 def test_population_births_excludes_terminations(results):
-    assert row(results, "pop_births")["numerator"] == 12  # 13 babies less the termination
+    assert row(results, "pop_births")["numerator"] == 13  # 14 babies less the termination
+
+
+@pytest.mark.parametrize(
+    ("breakdown", "group", "babies"),
+    [
+        ("age_band", "Under 20", 1),  # x1
+        ("age_band", "30-34", 12),  # the other 12 births (x11, a termination, is out)
+        ("language", "pa", 1),  # x1
+        ("language", "Unknown", 12),
+        ("complex_social_factor", "aged_under_20", 1),  # x1
+        ("complex_social_factor", "domestic_abuse", 1),  # x2
+        ("ethnic_category_x_imd_quintile", "A | 3", 13),  # every mother: A, decile 5
+    ],
+)
+def test_population_births_by_age_language_and_complex_social_factors(
+    results, breakdown, group, babies
+):
+    r = pick(results, "pop_births", period_start=MAR, breakdown=breakdown, group=group)
+    assert (r["numerator"], r["denominator"]) == (babies, 13)  # of all 13 births

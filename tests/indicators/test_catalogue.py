@@ -129,3 +129,35 @@ def test_committed_docs_page_is_the_generated_one():
         "docs/indicators.md is stale: run `maternity-equity indicators --markdown > "
         "docs/indicators.md`"
     )
+
+
+def test_compute_detail_option_limits_detail_and_is_recorded(tmp_path):
+    import duckdb
+    from indicator_helpers import mother, write_warehouse
+
+    # one booking in January 2024: only the month is a complete period
+    path = write_warehouse(tmp_path / "wh.duckdb", dict(pregnancies=[mother("p1")]))
+
+    def detailed_rows(detail: str) -> tuple[int, dict]:
+        args = ["compute", "--warehouse", str(path), "--quiet", "--detail", detail]
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 0, result.output
+        con = duckdb.connect(str(path), read_only=True)
+        n = con.execute(
+            "SELECT count(*) FROM results WHERE breakdown = 'ethnic_category' "
+            "AND indicator_id = 'p4b_booking_by_10w'"
+        ).fetchone()[0]
+        params = con.execute(
+            "SELECT parameters_json FROM runs WHERE kind = 'compute' ORDER BY started_at DESC"
+        ).fetchone()[0]
+        con.close()
+        return n, json.loads(params)
+
+    # full: ethnic category A for the LMNS, provider P1, place PL1, neighbourhood N1
+    n, params = detailed_rows("full")
+    assert n == 4 and params["detail"] == "full"
+    # standard: ethnic category only by quarter or longer, and no quarter is complete
+    n, params = detailed_rows("standard")
+    assert n == 0 and params["detail"] == "standard"
+    bad = CliRunner().invoke(app, ["compute", "--warehouse", str(path), "--detail", "all"])
+    assert bad.exit_code == 2 and "detail must be one of" in bad.output

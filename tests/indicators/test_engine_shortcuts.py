@@ -92,30 +92,42 @@ def _wide_counts(rng, n: int = 300) -> rollup.CohortCounts:
             "age_band": rng.choice(["Under 20", "20-24", "Unknown"], n),
         }
     )
-    for name in ("d0", "d1", "d2"):
+    for name in ("d0", "d1", "d2", "rd2"):
         counts[name] = rng.integers(0, 6, n)
-    for name, den in (("n0", "d0"), ("n1", "d0"), ("n2", "d2")):
+    for name, den in (("n0", "d0"), ("n1", "d0"), ("n2", "d2"), ("rn2", "rd2")):
         counts[name] = rng.integers(0, 6, n).clip(max=counts[den])
     columns = [
         ("a", "", "", "n0", "d0"),
         ("a", "csf", "Substance", "n1", "d0"),
         ("b", "", "", "n2", "d2"),
     ]
-    return rollup.CohortCounts(pa.Table.from_pandas(counts), columns, ("age_band",))
+    # "b" is a targeted indicator: its reference population shows under two breakdowns only
+    reference = rollup.ReferencePair(
+        "b", "rn2", "rd2", "ethnic_group", "White", ("ethnic_group", "imd_decile")
+    )
+    return rollup.CohortCounts(pa.Table.from_pandas(counts), columns, ("age_band",), (reference,))
 
 
 def _straightforward_roll_up(cohort: rollup.CohortCounts, scope: rollup.Scope) -> pd.DataFrame:
     """The same roll-up written row by row in plain Python, as the definitions read."""
     counts = cohort.counts.to_pandas()
     labels = rollup.breakdown_labels(counts["ethnic_category"], counts["imd_decile"])
+    # periods wholly inside the cohort's own months (and the scope's)
+    months = counts["month"].dt.year * 12 + counts["month"].dt.month - 1
+    first = max(scope.first_month, months.min())
+    last = min(scope.last_month, months.max())
+    pairs = [(*c, ()) for c in cohort.columns]
+    pairs += [(r.indicator, "", "", r.num, r.den, r.breakdowns) for r in cohort.references]
     rows = []
     for i, r in counts.iterrows():
         m = r["month"].year * 12 + r["month"].month - 1
-        for ind, split, group, ncol, dcol in cohort.columns:
+        for ind, split, group, ncol, dcol, only in pairs:
             if r[dcol] <= 0:
                 continue
             if split:
                 breakdowns = [(split, group)]
+            elif only:  # a reference population: its own breakdowns, no extra ones
+                breakdowns = [(b, labels[b].iloc[i]) for b in only]
             else:
                 breakdowns = [(b, labels[b].iloc[i]) for b in rollup.BREAKDOWNS]
                 breakdowns += [(e, r[e]) for e in cohort.extra]
@@ -127,7 +139,7 @@ def _straightforward_roll_up(cohort: rollup.CohortCounts, scope: rollup.Scope) -
             periods.append(("financial_year", fy, fy + 11))
             periods += [("rolling_12m", e - 11, e) for e in range(m, m + 12) if e % 3 == 2]
             for (b, g), (gt, gc), (pt, start, end) in itertools.product(breakdowns, geos, periods):
-                if start < scope.first_month or end > scope.last_month:
+                if start < first or end > last:
                     continue
                 if b in scope.detailed_breakdowns and (
                     gt not in scope.detailed_geographies or pt not in scope.detailed_period_types
@@ -159,9 +171,9 @@ def _straightforward_roll_up(cohort: rollup.CohortCounts, scope: rollup.Scope) -
 @pytest.mark.parametrize("seed", [1, 2])
 def test_roll_up_equals_the_straightforward_computation(seed):
     cohort = _wide_counts(np.random.default_rng(seed))
-    scope = rollup.Scope(
-        first_month=2022 * 12 + 11,
-        last_month=2024 * 12 + 5,
+    scope = rollup.Scope(  # wider than the counts' months (Nov 2022 to Jun 2024)
+        first_month=2022 * 12 + 8,
+        last_month=2024 * 12 + 8,
         lmns_code="LMNS1",
         detailed_breakdowns=("ethnic_category",),
         detailed_geographies=("lmns",),

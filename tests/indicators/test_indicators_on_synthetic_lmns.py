@@ -41,20 +41,55 @@ def test_every_record_indicator_has_every_breakdown(computed):
     for ind in catalogue():
         if ind.source != "records" or ind.kind in ("group_ratio", "sii", "ranking"):
             continue
-        got = set(res.loc[res["indicator_id"] == ind.id, "breakdown"])
+        mine = res[res["indicator_id"] == ind.id]
+        got = set(mine["breakdown"])
         assert standard <= got, (ind.id, standard - got)
-        assert set(res.loc[res["indicator_id"] == ind.id, "geography_type"]) == {
-            "lmns",
-            "provider",
-            "place",
-            "neighbourhood",
-        }
+        assert set(mine["geography_type"]) == {"lmns", "provider", "place", "neighbourhood"}
+        # the detailed breakdowns too, for every geography and period type the indicator has
+        # (months and neighbourhoods included)
+        per_slice = mine.groupby(["geography_type", "period_type"])["breakdown"].agg(set)
+        for (geo, period), breakdowns in per_slice.items():
+            assert standard <= breakdowns, (ind.id, geo, period, standard - breakdowns)
+        assert {"month", "quarter"} <= set(per_slice.index.get_level_values(1)), ind.id
     for special in (
         "m_perinatal_ratio_black_asian_vs_white",
         "m_perinatal_sii_deprivation",
         "areas_of_highest_need",
     ):
         assert (res["indicator_id"] == special).any(), special
+
+
+def test_standard_detail_leaves_detailed_breakdowns_to_larger_areas_and_periods(computed):
+    wh, report = computed
+    from maternity_equity.indicators import Options, backend, compute, engine
+    from maternity_equity.warehouse.schema import EXTRACT_TABLES
+
+    con = backend.connect(wh)  # computed without storing, so the stored run stays the default
+    try:
+        tables = {t: con.table(t) for t in EXTRACT_TABLES}
+        names = engine._names(con)
+        lean = compute(tables, options=Options.standard(), con=con, names=names)
+    finally:
+        con.disconnect()
+    full = report.results
+    detailed = ["ethnic_category", "ethnic_group_x_imd_quintile"]
+    for res, months in ((full, True), (lean, False)):
+        rows = res[res["breakdown"].isin(detailed)]
+        assert (rows["period_type"] == "month").any() == months
+        assert (rows["geography_type"] == "neighbourhood").any() == months
+    # everything else is the same rows with the same counts (SII rows aside: fewer slices)
+    keys = ["indicator_id", "period_type", "period_start", "geography_type", "geography_code"]
+    keys += ["breakdown", "group", "numerator", "denominator"]
+
+    def others(res):
+        keep = ~res["breakdown"].isin(detailed) & ~res["group"].str.startswith("All ")
+        return res[keep][keys].sort_values(keys[:7])
+
+    common, lean_common = others(full), others(lean)
+    sii = lean[lean["group"].str.startswith("All ")]
+    assert set(sii["period_type"]) <= {"rolling_12m", "financial_year"}
+    pd.testing.assert_frame_equal(common.reset_index(drop=True), lean_common.reset_index(drop=True))
+    assert len(lean) < len(full)
 
 
 def test_results_table_csv_and_run_record(computed):

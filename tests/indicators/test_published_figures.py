@@ -178,3 +178,45 @@ def test_status_returns_keep_their_value():
     res = _run(status, "p4c_baby_friendly")
     row = res.iloc[0]
     assert (row["value"], row["period_type"], row["group"]) == (4.0, "financial_year", "All")
+
+
+def test_given_value_interval_and_scale_are_kept():
+    # a survey percentage published as 37.3% of 51 respondents (19 people, 37.25% exactly):
+    # the published figure is kept, its interval comes from the counts
+    row = dict(
+        indicator_id="p4d_cultural_competence_training",
+        period_start="2024-04-01",
+        period_end="2025-03-31",
+        geography_type="provider",
+        geography_code="RWE",
+        breakdown=None,
+        group=None,
+        numerator=19,
+        denominator=51,
+        value=37.3,
+    )
+    ratio_row = dict(row, breakdown="staff_group", group="Midwives", numerator=None)
+    ratio_row.update(denominator=None, value=1.8, ratio=1.8, ratio_lower=1.2, ratio_upper=2.7)
+    scaled = dict(row, breakdown="staff_group", group="Nurses", numerator=3, denominator=12)
+    scaled.update(value=None, multiplier=1000)
+    res = _run(pd.DataFrame([row, ratio_row, scaled]), "p4d_cultural_competence_training")
+    kept = res[res["group"] == "All"].iloc[0]
+    assert kept["value"] == 37.3 and kept["ci_method"] == "wilson"
+    assert kept["lower_ci"] < 100 * 19 / 51 < kept["upper_ci"]
+    given = res[res["group"] == "Midwives"].iloc[0]
+    # a row whose value is its ratio takes the ratio's interval; 1.2 > 1: "higher"
+    assert (given["value"], given["lower_ci"], given["upper_ci"]) == (1.8, 1.2, 2.7)
+    assert given["ratio_significance"] == "higher" and given["ci_method"] == "given"
+    own_scale = res[res["group"] == "Nurses"].iloc[0]
+    assert own_scale["multiplier"] == 1000 and own_scale["value"] == pytest.approx(250.0)
+
+
+def test_optional_return_columns_are_checked():
+    bad = _returns("m_stillbirth_rate", {"White": (1, 10)}, {})
+    bad["multiplier"] = [-100]
+    with pytest.raises(ValueError, match=r"returns row 1, column multiplier: .* positive"):
+        _run(bad, "m_stillbirth_rate")
+    bad["multiplier"] = [None]
+    bad["ratio_lower"] = ["low"]
+    with pytest.raises(ValueError, match=r"returns row 1, column ratio_lower"):
+        _run(bad, "m_stillbirth_rate")

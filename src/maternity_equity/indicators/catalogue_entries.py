@@ -12,7 +12,7 @@ from functools import cache
 
 from maternity_equity.codes import ethnicity, gestation, outcomes
 from maternity_equity.indicators.conditions import all_of, col
-from maternity_equity.indicators.definitions import Indicator, Split
+from maternity_equity.indicators.definitions import Comparison, Indicator, Split
 from maternity_equity.indicators.returns import RETURN_COLUMNS
 
 G = gestation
@@ -41,6 +41,17 @@ MEDIUM_SPLIT = Split(
     applies_to="numerator",
 )
 BAM = tuple(sorted(ethnicity.BLACK_ASIAN_MIXED))
+WHITE = tuple(
+    sorted(
+        c for c, g in ethnicity.GROUPING_PRESETS[ethnicity.DEFAULT_PRESET].items() if g == "White"
+    )
+)
+ETHNIC_BREAKDOWNS = (
+    "ethnic_group",
+    "ethnic_priority",
+    "ethnic_category",
+    "ethnic_group_x_imd_quintile",
+)
 CSF_FIELDS = (
     "pregnancies.complex_social_factors",
     "pregnancies.csf_substance_misuse",
@@ -108,20 +119,103 @@ def _return(ind_id: str, title: str, priority: str, description: str, **kw) -> I
     return Indicator(ind_id, title, priority, description, source="return", **kw)
 
 
+# WRES indicators (docs/statistical-methods.md section 3): title, unit, multiplier, CI method
+# and what the rows hold. Relative likelihoods (2-4) are ratios whose interval (Katz, our
+# addition) comes from the workforce module; their group rows are each group's likelihood as a
+# percentage (multiplier 100 on the row). Survey indicators (5-8) are percentages per group.
+_WRES = {
+    1: (
+        "Staff in each band: % BME",
+        "percentage",
+        "BME staff as a percentage of staff of known ethnicity (unknown excluded), overall and "
+        "per Agenda for Change band (clinical and non-clinical); each band's row carries its % "
+        "BME relative to the whole staff group's as `ratio`.",
+    ),
+    2: (
+        "Relative likelihood of White applicants being appointed from shortlisting compared to "
+        "BME applicants",
+        "ratio",
+        "L_White / L_BME, where L = appointed / shortlisted (12 months); above 1: White "
+        "applicants more likely to be appointed. Group rows: each group's likelihood (%).",
+    ),
+    3: (
+        "Relative likelihood of BME staff entering the formal disciplinary process compared to "
+        "White staff",
+        "ratio",
+        "L_BME / L_White, where L = entered a formal disciplinary investigation / headcount, "
+        "two years pooled (rolling); above 1: BME staff more likely. Group rows: each group's "
+        "likelihood (%).",
+    ),
+    4: (
+        "Relative likelihood of White staff accessing non-mandatory training and CPD compared "
+        "to BME staff",
+        "ratio",
+        "L_White / L_BME, where L = accessed / headcount; above 1: White staff more likely. "
+        "Group rows: each group's likelihood (%).",
+    ),
+    5: (
+        "% of staff experiencing harassment, bullying or abuse from patients, relatives or the "
+        "public",
+        "percentage",
+        "NHS Staff Survey percentage for White and for BME staff (last 12 months); the BME row "
+        "carries BME % / White % as `ratio`.",
+    ),
+    6: (
+        "% of staff experiencing harassment, bullying or abuse from staff",
+        "percentage",
+        "NHS Staff Survey percentage for White and for BME staff (last 12 months); the BME row "
+        "carries BME % / White % as `ratio`.",
+    ),
+    7: (
+        "% of staff believing the organisation provides equal opportunities for career "
+        "progression or promotion",
+        "percentage",
+        "NHS Staff Survey percentage for White and for BME staff; the BME row carries BME % / "
+        "White % as `ratio`.",
+    ),
+    8: (
+        "% of staff personally experiencing discrimination at work from a manager, team leader "
+        "or other colleagues",
+        "percentage",
+        "NHS Staff Survey percentage for White and for BME staff (last 12 months); the BME row "
+        "carries BME % / White % as `ratio`.",
+    ),
+    9: (
+        "Board voting membership minus overall workforce: percentage points BME",
+        "percentage_points",
+        "% BME of the board minus % BME of the workforce, in percentage points (overall, and "
+        "for voting, executive and non-executive members).",
+    ),
+}
+_WRES_SCALE = {"percentage": 100.0, "ratio": 1.0, "percentage_points": 1.0}
+
+
 def _wres(n: int) -> Indicator:
+    title, unit, what = _WRES[n]
     return _return(
         f"p4d_wres_{n}",
-        f"WRES indicator {n} (maternity and neonatal staff)",
+        f"WRES {n}: {title} (maternity and neonatal staff)",
         "4d",
         f"Workforce Race Equality Standard indicator {n} for midwives and nurses in maternity and "
-        "neonatal services, from the workforce module's WRES returns.",
+        f"neonatal services, from the workforce module's WRES returns. {what}",
         kind="rate",
-        unit="ratio" if n in (2, 3, 6, 7) else "percentage",
-        multiplier=1.0,
+        unit=unit,
+        multiplier=_WRES_SCALE[unit],
         polarity="no_judgement",
-        ci_method="wilson" if n in (1, 5, 6, 7, 8, 9) else "none",
+        # percentages from counts get a Wilson interval; a relative likelihood keeps the Katz
+        # interval it is given; a difference in points has none
+        ci_method="none" if n == 9 else "wilson",
         definition_notes="Guidance names indicators 1-8; 9 (board representation) is included "
-        "for completeness.",
+        "for completeness. Values are kept as the workforce module computed them. WRES defines "
+        "no interval; ours: "
+        + (
+            "the relative likelihood keeps the workforce module's Katz log interval, the group "
+            "rows get Wilson intervals."
+            if unit == "ratio"
+            else "Wilson from the counts."
+            if n != 9
+            else "none (a difference of two percentages without counts)."
+        ),
     )
 
 
@@ -307,6 +401,10 @@ def _definitions() -> list[Indicator]:
             "Women with complex social factors who gave birth in the period with known parity: "
             "attended antenatal contacts (booking day up to the day before delivery) at least 10 "
             "if nulliparous, at least 7 if parous (NICE schedule); overall and per factor.",
+            definition_notes="Nulliparous = no previous live births (MSDS PreviousLiveBirths = "
+            "0). MSDS also records PreviousStillBirths, which the canonical model does not carry "
+            "yet, so a woman whose only previous birth was a stillbirth is held to the "
+            "nulliparous schedule (10 contacts) although NICE would count her as parous.",
             cohort="bookings",
             anchor="delivery_date",
             cohort_filter=CSF,
@@ -394,9 +492,15 @@ def _definitions() -> list[Indicator]:
             "pathway with a named professional and team.",
             cohort_filter=col("ethnic_category").isin(BAM),
             denominator=col("reached_29w").eq(True),
+            reference_population=Comparison(
+                "ethnic_priority", "White", col("ethnic_category").isin(WHITE), ETHNIC_BREAKDOWNS
+            ),
             dq_rules=("coc_plan_complete", "ethnic_category_valid_at_booking"),
             definition_notes="Groups D-P (Mixed G included, as the guidance's Black, Asian and "
-            "Mixed); NHS Digital's CoC measure leaves G out. Threshold 203 days as MSDS.",
+            "Mixed); NHS Digital's CoC measure leaves G out. Threshold 203 days as MSDS. "
+            "Compared with White women (A-C) reaching 29+0 weeks in the same period and area, "
+            "counted the same way: the overall row carries the ratio to them, and the ethnic "
+            "breakdowns show the White groups beside the target groups as their reference.",
             **coc_common,
         ),
         Indicator(
@@ -407,8 +511,14 @@ def _definitions() -> list[Indicator]:
             "29+0 weeks in the period placed on a continuity of carer pathway.",
             cohort_filter=col("imd_decile").eq(1),
             denominator=col("reached_29w").eq(True),
+            reference_population=Comparison(
+                "imd_decile", "10", col("imd_decile").eq(10), ("imd_decile",)
+            ),
             dq_rules=("coc_plan_complete", "postcode_valid_at_booking"),
-            definition_notes="Most deprived = IMD decile 1, as NHS Digital's CoC measure.",
+            definition_notes="Most deprived = IMD decile 1, as NHS Digital's CoC measure. "
+            "Compared with women in the least deprived decile (10) reaching 29+0 weeks in the "
+            "same period and area: the overall row carries the ratio to them, and the "
+            "imd_decile breakdown shows decile 10 beside decile 1.",
             **coc_common,
         ),
         _return(
@@ -464,8 +574,9 @@ def _definitions() -> list[Indicator]:
             "p4c_births_under_27w",
             "Births under 27 weeks",
             "4c",
-            "Live births in the period born before 27+0 weeks (154-188 days), per 1,000 live "
-            "births with a valid gestation (154-315 days).",
+            "Live-born babies born in the period before 27+0 weeks (154-188 days), per 1,000 "
+            "live-born babies with a valid gestation (154-315 days). Babies, not deliveries: "
+            "twins count twice.",
             cohort="births",
             anchor="birth_date",
             cohort_filter=LIVE,
@@ -479,14 +590,19 @@ def _definitions() -> list[Indicator]:
             source_fields=("babies.outcome", "babies.gestation_at_birth_days"),
             dq_rules=("gestation_at_birth_valid",),
             definition_notes="Strictly under 27+0 weeks (< 189 days), not the MSDS band "
-            "'27 weeks and under' (<= 195 days). Singletons and multiples.",
+            "'27 weeks and under' (<= 195 days). The guidance counts deliveries; this counts "
+            "live-born babies (singletons and multiples), as MSDS births measures do. Live "
+            "births at 141-153 days are in MSDS's '<37 weeks' band but outside the CQIM "
+            "validity window (154-315 days) this follows: they are in neither numerator nor "
+            "denominator.",
         ),
         Indicator(
             "p4c_births_under_37w",
             "Births under 37 weeks (preterm)",
             "4c",
-            "Live births in the period born before 37+0 weeks (154-258 days), of live births "
-            "with a valid gestation (154-315 days).",
+            "Live-born babies born in the period before 37+0 weeks (154-258 days), of live-born "
+            "babies with a valid gestation (154-315 days). Babies, not deliveries: twins count "
+            "twice.",
             cohort="births",
             anchor="birth_date",
             cohort_filter=LIVE,
@@ -499,8 +615,10 @@ def _definitions() -> list[Indicator]:
             target_source="NHS Long Term Plan ambition (8% to 6%)",
             source_fields=("babies.outcome", "babies.gestation_at_birth_days"),
             dq_rules=("gestation_at_birth_valid",),
-            definition_notes="CQIM preterm validity window (154-315 days); singletons and "
-            "multiples (CQIM uses singletons), shown as a percentage.",
+            definition_notes="The guidance counts deliveries; this counts live-born babies, "
+            "singletons and multiples (CQIM uses singletons only), shown as a percentage. CQIM "
+            "preterm validity window (154-315 days): live births at 141-153 days, in MSDS's "
+            "'<37 weeks' band (141-258), are in neither numerator nor denominator.",
         ),
         Indicator(
             "p4c_smoking_at_booking",
@@ -698,8 +816,10 @@ def _definitions() -> list[Indicator]:
             "pop_births",
             "Population needs: births",
             "4a",
-            "Number of babies born (live and stillborn, terminations excluded) in the period by "
-            "the mother's ethnic category x IMD quintile.",
+            "Number of babies born (live and stillborn, terminations excluded) in the period, by "
+            "the mother's ethnic category x IMD quintile, age band, complex social factor and "
+            "preferred language (all from the booking). Denominator: all births of the "
+            "geography and period.",
             cohort="births",
             anchor="birth_date",
             cohort_filter=col("outcome").isin(outcomes.BIRTHS),
@@ -708,8 +828,10 @@ def _definitions() -> list[Indicator]:
                 "babies.outcome",
                 "pregnancies.ethnic_category",
                 "pregnancies.imd_decile",
+                "pregnancies.language_code",
+                *CSF_FIELDS,
             ),
-            **{**pop, "splits": (), "extra_breakdowns": ("ethnic_category_x_imd_quintile",)},
+            **pop,
         ),
         Indicator(
             "areas_of_highest_need",

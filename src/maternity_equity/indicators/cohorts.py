@@ -48,8 +48,39 @@ def _category_by_quintile(t: ir.Table) -> ir.StringValue:
     return t.ethnic_category.fill_null("Missing") + " | " + q
 
 
-def _mother(t: Tables) -> ir.Table:
+def _profile(p: ir.Table) -> dict[str, ir.Value]:
+    """The mother's population-needs columns at booking: the complex social factors (the four
+    local flags and age under 20, or the booking flag), age band and preferred language."""
+    under_20 = (p.age_at_booking < 20).fill_null(False)
+    flags = {name: (p[col] == "Y").fill_null(False) for name, col in CSF_FLAGS.items()}
+    any_factor = (p.complex_social_factors == "Y").fill_null(False) | under_20
+    for f in flags.values():
+        any_factor = any_factor | f
+    age = p.age_at_booking
+    age_band = ibis.cases(
+        (age < 20, "Under 20"),
+        (age < 25, "20-24"),
+        (age < 30, "25-29"),
+        (age < 35, "30-34"),
+        (age < 40, "35-39"),
+        (age >= 40, "40 and over"),
+        else_="Unknown",
+    )
+    return {
+        "csf_aged_under_20": under_20,
+        **{f"csf_{k}_flag": v for k, v in flags.items()},
+        "csf_any": any_factor,
+        "age_band": age_band,
+        "language": p.language_code.fill_null("Unknown"),
+        "ethnic_category_x_imd_quintile": _category_by_quintile(p),
+    }
+
+
+def _mother(t: Tables, profile: bool = False) -> ir.Table:
+    """The mother's breakdown columns per pregnancy (and her :func:`_profile` if asked)."""
     p = t["pregnancies"]
+    if profile:
+        return p.select("pregnancy_id", *KEYS, **_profile(p))
     return p.select("pregnancy_id", *KEYS, ethnic_category_x_imd_quintile=_category_by_quintile(p))
 
 
@@ -76,45 +107,25 @@ def bookings(t: Tables) -> ir.Table:
     """One row per pregnancy booked; anchors ``booking_date`` and ``delivery_date``."""
     p = t["pregnancies"]
     j = _attach(_attach(p, _first_delivery(t)), _antenatal_attended(t))
-    under_20 = (j.age_at_booking < 20).fill_null(False)
-    flags = {name: (j[col] == "Y").fill_null(False) for name, col in CSF_FLAGS.items()}
-    any_factor = (j.complex_social_factors == "Y").fill_null(False) | under_20
-    for f in flags.values():
-        any_factor = any_factor | f
     attended = j.antenatal_attended.fill_null(0)
+    # nulliparous = no previous live births: the model has no PreviousStillBirths (see the
+    # indicator's definition notes)
     parity = j.previous_live_births
     recommended = ibis.cases(
         (parity == 0, attended >= outcomes.RECOMMENDED_ANTENATAL_CONTACTS["nulliparous"]),
         (parity > 0, attended >= outcomes.RECOMMENDED_ANTENATAL_CONTACTS["parous"]),
         else_=ibis.null("boolean"),
     )
-    age = j.age_at_booking
-    age_band = ibis.cases(
-        (age < 20, "Under 20"),
-        (age < 25, "20-24"),
-        (age < 30, "25-29"),
-        (age < 35, "30-34"),
-        (age < 40, "35-39"),
-        (age >= 40, "40 and over"),
-        else_="Unknown",
-    )
-    return j.mutate(
-        csf_aged_under_20=under_20,
-        **{f"csf_{k}_flag": v for k, v in flags.items()},
-        csf_any=any_factor,
-        antenatal_attended=attended,
-        recommended_met=recommended,
-        age_band=age_band,
-        language=j.language_code.fill_null("Unknown"),
-        ethnic_category_x_imd_quintile=_category_by_quintile(j),
-    )
+    return j.mutate(**_profile(j), antenatal_attended=attended, recommended_met=recommended)
 
 
 def births(t: Tables) -> ir.Table:
-    """One row per baby; anchor ``birth_date``. Mother's breakdown columns (not the baby's)."""
+    """One row per baby; anchor ``birth_date``. Mother's breakdown and population-needs
+    columns (not the baby's ethnicity)."""
     b = t["babies"]
     d = t["deliveries"].select("delivery_id", "births_in_delivery")
-    j = _attach(b.drop("ethnic_category").join(_mother(t), "pregnancy_id"), d, "delivery_id")
+    mother = _mother(t, profile=True)
+    j = _attach(b.drop("ethnic_category").join(mother, "pregnancy_id"), d, "delivery_id")
     age_at_death = backend.days_between(j.death_date, j.birth_date)
     neonatal = ((j.outcome == outcomes.LIVE_BIRTH) & age_at_death.between(0, 27)).fill_null(False)
     still = j.outcome.isin(list(outcomes.STILLBIRTH)).fill_null(False)

@@ -53,21 +53,34 @@ def register(app: typer.Typer) -> None:
             help="pyspark: KEY=VALUE setting (repeatable), e.g. spark.driver.memory=8g.",
         ),
         quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
+        detail: str = typer.Option(
+            "full",
+            "--detail",
+            help="full: every breakdown, SII/RII for every geography and period (default). "
+            "standard: for national runs, ethnic category and ethnic group x quintile only for "
+            "the LMNS, providers and places by quarter, rolling 12 months and financial year; "
+            "SII/RII only there for rolling 12 months and financial years.",
+        ),
     ) -> None:
         """Compute the whole catalogue into the warehouse ``results`` table (and results.csv)."""
+        from maternity_equity.indicators.results import Options
+
         frame = pd.read_csv(returns) if returns is not None else None
         try:
+            options = Options.for_detail(detail)
             if backend == "pyspark":
                 settings = _settings(spark_conf)
                 report = _compute_pyspark(
-                    parquet_dir, warehouse, out, frame, spark_master, quiet, settings
+                    parquet_dir, warehouse, out, frame, spark_master, quiet, settings, options
                 )
             elif backend == "duckdb":
                 from maternity_equity.indicators.engine import compute_all
 
                 if warehouse is None:
                     raise ValueError("--warehouse is required with --backend duckdb")
-                report = compute_all(warehouse, returns=frame, progress=not quiet, out_dir=out)
+                report = compute_all(
+                    warehouse, returns=frame, progress=not quiet, out_dir=out, options=options
+                )
             else:
                 raise ValueError(f"unknown backend {backend!r}; expected duckdb or pyspark")
         except ValueError as exc:
@@ -84,6 +97,7 @@ def _compute_pyspark(
     master: str,
     quiet: bool,
     settings: dict[str, str],
+    options=None,
 ):
     """Spark over the Parquet tables; results to the warehouse (a run) and/or results.csv."""
     from maternity_equity.warehouse.spark import run_on_spark
@@ -100,6 +114,7 @@ def _compute_pyspark(
         master=master,
         progress=not quiet,
         settings=settings,
+        options=options,
     )
 
 

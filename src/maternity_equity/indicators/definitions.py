@@ -32,6 +32,35 @@ class Split:
 
 
 @dataclass(frozen=True)
+class Comparison:
+    """The reference population of an indicator whose cohort is one target group.
+
+    "Black, Asian and Mixed women on continuity of carer" has no White women in its cohort, so
+    without this no row could be compared with White women. ``population`` (cohort rows, not
+    overlapping the cohort filter) is counted beside the cohort: its rows appear as their own
+    groups under ``breakdowns`` (e.g. the White rows of the ethnic breakdowns), and the
+    indicator's overall row is compared with the row ``group`` of ``breakdown``.
+    """
+
+    breakdown: str  # e.g. "ethnic_priority"
+    group: str  # e.g. "White": the overall row's reference group
+    population: Cond
+    breakdowns: tuple[str, ...]  # where the reference population's groups are shown
+
+    def __post_init__(self) -> None:
+        if self.breakdown not in self.breakdowns:
+            raise ValueError(f"comparison breakdown {self.breakdown!r} must be shown")
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "breakdown": self.breakdown,
+            "group": self.group,
+            "population": self.population.describe(),
+            "breakdowns": list(self.breakdowns),
+        }
+
+
+@dataclass(frozen=True)
 class Indicator:
     id: str
     title: str
@@ -61,6 +90,8 @@ class Indicator:
     ratio_groups: tuple[str, ...] = ()
     ratio_reference: tuple[str, ...] = ()
     compare_with: str = ""  # indicator shown beside this one (e.g. MVP vs booking population)
+    # a targeted indicator's reference population (e.g. White women beside Black, Asian and Mixed)
+    reference_population: Comparison | None = None
     definition_notes: str = ""  # where guidance and MSDS differ, which one this follows
     return_template: tuple[str, ...] = ()  # columns of the return's CSV template
 
@@ -81,6 +112,10 @@ class Indicator:
             and not (self.cohort and self.anchor)
         ):
             raise ValueError(f"indicator {self.id}: a records indicator needs cohort and anchor")
+        if self.reference_population is not None and (
+            self.source != "records" or self.kind != "rate"
+        ):
+            raise ValueError(f"indicator {self.id}: a reference population needs a records rate")
 
     def summary(self) -> dict[str, Any]:
         """JSON-friendly description (``maternity-equity indicators --json``)."""
@@ -88,12 +123,16 @@ class Indicator:
         out: dict[str, Any] = {
             k: v
             for k, v in raw.items()
-            if k not in ("cohort_filter", "denominator", "numerator", "splits")
+            if k
+            not in ("cohort_filter", "denominator", "numerator", "splits", "reference_population")
         }
         out["cohort_filter"] = self.cohort_filter.describe()
         out["denominator"] = self.denominator.describe()
         out["numerator"] = self.numerator.describe()
         out["splits"] = {s.breakdown: {g: c.describe() for g, c in s.groups} for s in self.splits}
+        out["reference_population"] = (
+            self.reference_population.describe() if self.reference_population else None
+        )
         out["source_fields"] = list(self.source_fields)
         out["dq_rules"] = list(self.dq_rules)
         return out

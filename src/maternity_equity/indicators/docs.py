@@ -8,6 +8,7 @@ from maternity_equity.indicators.catalogue_entries import catalogue
 from maternity_equity.indicators.dq import __doc__ as DQ_POLICY
 from maternity_equity.indicators.need import __doc__ as NEED_METHOD
 from maternity_equity.indicators.results import Options
+from maternity_equity.indicators.returns import OPTIONAL_COLUMNS
 from maternity_equity.indicators.rollup import BREAKDOWNS, PERIOD_TYPES, REFERENCE
 
 DOC_PATH = Path("docs") / "indicators.md"
@@ -29,7 +30,7 @@ def _clean(doc: str | None) -> str:
 
 def render() -> str:
     """The whole markdown page."""
-    opts = Options()
+    opts, standard = Options(), Options.standard()
     lines = [
         "# Indicators",
         "",
@@ -47,6 +48,7 @@ def render() -> str:
         "maternity-equity indicators            # the catalogue: id, priority, source, title",
         "maternity-equity indicators --json     # the same as JSON (all fields)",
         "maternity-equity compute --warehouse warehouse.duckdb --out out/ [--returns returns.csv]",
+        "maternity-equity compute ... --detail standard   # national runs: less detail (below)",
         "```",
         "",
         "`compute` writes the warehouse table `results` (the columns of "
@@ -59,7 +61,13 @@ def render() -> str:
         "period_end, geography_type, geography_code, breakdown, group, numerator, denominator, "
         "value`. Give numerator and denominator when they exist, so the engine computes the "
         "value, CI, reference ratio and SII exactly as for record-level indicators; status "
-        "returns (e.g. Baby Friendly stage) give `value` only. A one-month range is a month, "
+        "returns (e.g. Baby Friendly stage) give `value` only. A given `value` is kept as the "
+        "source published it. Optional columns "
+        + ", ".join(f"`{c}`" for c in OPTIONAL_COLUMNS)
+        + " carry what the source computed itself and replace the engine's figure for that row: "
+        "a row's own scale (e.g. 100 for the percentage rows of a ratio indicator), its "
+        "interval, and its comparison (a row whose value is its `ratio`, such as a WRES relative "
+        "likelihood, takes the ratio's interval). A one-month range is a month, "
         "three calendar months a quarter, April to March a financial year, any other 12 months "
         "a rolling year. A bad row stops the load with an error naming the row and column.",
         "",
@@ -69,11 +77,19 @@ def render() -> str:
         "indicator's *anchor date*; quarters are calendar quarters, financial years run April to "
         "March, rolling 12 months end at each quarter end (every month with "
         "`Options(rolling_every_month=True)`). Only complete periods inside the data are "
-        "reported.",
-        "- Detailed breakdowns (ethnic category, ethnic group x IMD quintile) are produced for "
-        f"geographies {', '.join(opts.detailed_geographies)} and periods "
-        f"{', '.join(opts.detailed_period_types)}: at neighbourhood level or for one month they "
-        "are mostly single-digit counts. `Options.everything()` produces every combination.",
+        "reported, and the data window is each cohort's and anchor's own: its first to last "
+        "month with data (within the extract). Births that begin in October of an extract whose "
+        "bookings begin in January give no births row for a quarter, financial year or rolling "
+        "12 months that starts before October.",
+        "- Every breakdown is produced for every geography and period type (rows only for "
+        "groups with a denominator). `compute --detail standard` (`Options.standard()`) limits "
+        "the detailed breakdowns (ethnic category, ethnic group x IMD quintile) to geographies "
+        f"{', '.join(standard.detailed_geographies)} and periods "
+        f"{', '.join(standard.detailed_period_types)}, and SII/RII to geographies "
+        f"{', '.join(standard.sii_geographies)} and periods "
+        f"{', '.join(standard.sii_period_types)}: for a national run, where thousands of "
+        "neighbourhoods x months of single-digit groups multiply the rows "
+        "(docs/engine-performance.md).",
         "- Geographies: the LMNS, each provider, place and neighbourhood (from the mother's "
         "postcode at booking).",
         f"- Breakdowns: {', '.join(BREAKDOWNS)}; some indicators add their own (complex social "
@@ -81,18 +97,33 @@ def render() -> str:
         "(White, Mixed, Asian, Black, Other); `ethnic_priority` is the guidance's grouping "
         "(Black, Asian and Mixed; White; Other). Missing ethnicity or deprivation is its own "
         "group.",
-        "- Reference groups: "
+        "- Reference groups (White; least deprived): "
         + ", ".join(f"{k} -> {v}" for k, v in REFERENCE.items())
-        + "; ethnic_group_x_imd_quintile compares with White in the same quintile. Ratios are "
-        "risk ratios (Katz log CI) for percentages and ratios of rates (Poisson log CI) for "
-        "rates; `higher`/`lower` when the 95% CI excludes 1.",
-        "- SII and RII (deprivation breakdowns): weighted regression on the cumulative "
-        "population rank, ordered least to most deprived, so SII = fitted most deprived minus "
-        "fitted least deprived and RII = most / least. CIs by simulation with "
+        + ". Each row is compared with its reference group in the same indicator, geography "
+        "and period. The cross (ethnic group x IMD quintile) compares every group with White "
+        "women in the least deprived quintile, so its ratio shows the combined gap of ethnicity "
+        "and deprivation (the gap within a quintile is read against that quintile's White row). "
+        "Unknown groups (ethnicity not stated, not known or missing; deprivation unknown, and "
+        "cross groups with either part unknown) are no category: they get no reference and no "
+        "ratio. Ratios are risk ratios (Katz log CI) for percentages and ratios of rates "
+        "(Poisson log CI) for rates; `higher`/`lower` when the 95% CI excludes 1.",
+        "- Targeted indicators (whose cohort is one group, e.g. Black, Asian and Mixed women) "
+        "count their reference population beside the cohort (see *Reference population* "
+        "below): its groups appear in the listed breakdowns as reference rows, and the overall "
+        "row carries the ratio to it.",
+        "- SII and RII (deprivation breakdowns, deciles and quintiles): weighted regression on "
+        "the cumulative population rank, ordered least to most deprived, so SII = fitted most "
+        "deprived minus fitted least deprived and RII = most / least. CIs by simulation with "
         f"{opts.sii_repetitions:,} repetitions and a fixed seed (fewer than the PHE default "
-        "of 100,000, to keep a whole run fast; identical on every rerun). Computed where every "
-        "quantile has births/bookings, for geographies "
-        f"{', '.join(opts.sii_geographies)} and periods {', '.join(opts.sii_period_types)}.",
+        "of 100,000, to keep a whole run fast; identical on every rerun; every slice shares one "
+        "set of seeded draws). Computed on every deprivation breakdown of every geography and "
+        "period type where every quantile has a positive denominator. A slice with a quantile "
+        "missing gets none: the relative ranks are cumulative population shares across all "
+        "quantiles, so without one the regression no longer spans the deprivation distribution "
+        "(PHEindicatormethods likewise drops such groups); at neighbourhood level, where an area "
+        "rarely holds all ten deciles, this is most slices. The SII rows of "
+        "`m_perinatal_sii_deprivation` (groups `All deciles`, `All quintiles`) follow the same "
+        "rule.",
         "- Confidence intervals: Wilson score (percentages), exact Poisson below 10 events and "
         "Byar's from 10 (rates), none for counts and status returns.",
         f"- Data-quality status: {_clean(DQ_POLICY).split('(docs/indicators.md): ')[-1]}",
@@ -124,6 +155,15 @@ def render() -> str:
                 )
             if ind.extra_breakdowns:
                 rows.append(("Extra breakdowns", ", ".join(ind.extra_breakdowns)))
+            if ind.reference_population is not None:
+                ref = ind.reference_population
+                rows.append(
+                    (
+                        "Reference population",
+                        f"{ref.population.describe()}: group `{ref.group}` of `{ref.breakdown}`, "
+                        f"shown in {', '.join(ref.breakdowns)}",
+                    )
+                )
             rows += [
                 ("Polarity", ind.polarity.replace("_", " ")),
                 ("CI method", ind.ci_method),

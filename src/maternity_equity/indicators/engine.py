@@ -66,12 +66,28 @@ def aggregate_cohort(table, inds: list[Indicator], extra: tuple[str, ...]) -> ro
     t = t.filter(t.month.notnull())
     aggs = {}
     columns: list[tuple[str, str, str, str, str]] = []  # (indicator, split, group, num, den)
+    references: list[rollup.ReferencePair] = []
     for n, ind in enumerate(inds):
         den = ind.cohort_filter & ind.denominator
         num = den & ind.numerator
         aggs[f"d{n}"] = backend.count_if(t, den.to_ibis(t))
         aggs[f"n{n}"] = backend.count_if(t, num.to_ibis(t))
         columns.append((ind.id, "", "", f"n{n}", f"d{n}"))
+        comparison = ind.reference_population
+        if comparison is not None:  # the population a targeted indicator is compared with
+            ref_den = comparison.population & ind.denominator
+            aggs[f"rd{n}"] = backend.count_if(t, ref_den.to_ibis(t))
+            aggs[f"rn{n}"] = backend.count_if(t, (ref_den & ind.numerator).to_ibis(t))
+            references.append(
+                rollup.ReferencePair(
+                    ind.id,
+                    f"rn{n}",
+                    f"rd{n}",
+                    comparison.breakdown,
+                    comparison.group,
+                    comparison.breakdowns,
+                )
+            )
         for s, split in enumerate(ind.splits):
             for g, (label, cond) in enumerate(split.groups):
                 if split.applies_to == "both":
@@ -84,7 +100,7 @@ def aggregate_cohort(table, inds: list[Indicator], extra: tuple[str, ...]) -> ro
                 columns.append((ind.id, split.breakdown, label, f"n{n}_{s}_{g}", f"d{n}_{s}_{g}"))
     by = ["month", *cohorts.KEYS, *extra]
     counts = backend.execute_arrow(t.group_by(by).aggregate(**aggs))
-    return rollup.CohortCounts(counts, columns, extra)
+    return rollup.CohortCounts(counts, columns, extra, tuple(references))
 
 
 def _window(tables: dict) -> tuple[int, int]:
@@ -332,6 +348,7 @@ def compute_all(
                 "backend": backend,
                 "indicators": len(inds),
                 "returns_rows": 0 if returns is None else len(returns),
+                "detail": (options or Options()).detail,
             },
             warehouse=path,
             csv_path=csv_path,

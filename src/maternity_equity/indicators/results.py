@@ -15,7 +15,14 @@ import pandas as pd
 
 from maternity_equity.indicators import statistics
 from maternity_equity.indicators.definitions import Indicator
-from maternity_equity.indicators.rollup import as_objects, constant, reference_group, slice_ids
+from maternity_equity.indicators.rollup import (
+    GEOGRAPHIES,
+    PERIOD_TYPES,
+    as_objects,
+    constant,
+    reference_group,
+    slice_ids,
+)
 from maternity_equity.warehouse.schema import RESULT_COLUMNS
 
 ROW_KEYS = [
@@ -28,42 +35,71 @@ ROW_KEYS = [
     "breakdown",
 ]
 SII_BREAKDOWNS = {"imd_decile": 10, "imd_quintile": 5}
+SII_GROUP_LABELS = {"imd_decile": "All deciles", "imd_quintile": "All quintiles"}
+DETAIL_LEVELS = ("full", "standard")
 
 
 @dataclass(frozen=True)
 class Options:
-    """What the engine computes beyond the counts. SII needs a simulation per group of rows,
-    so by default it is computed where it means something: the LMNS, providers and places, for
-    quarters, rolling 12 months and financial years (not single months or neighbourhoods, where
-    deciles are rarely all present)."""
+    """What the engine computes beyond the counts. The default is everything the issue asks:
+    every breakdown for every geography and period type, and SII/RII on every deprivation
+    breakdown (deciles and quintiles) of every geography and period type wherever all its
+    quantiles have a denominator. :meth:`standard` limits the detail for national runs, where
+    thousands of neighbourhoods x months multiply the rows and hundreds of providers x months
+    the SII simulations (docs/engine-performance.md)."""
 
     sii_repetitions: int = statistics.SII_REPETITIONS
-    sii_geographies: tuple[str, ...] = ("lmns", "provider", "place")
-    sii_period_types: tuple[str, ...] = ("rolling_12m", "financial_year")
+    sii_geographies: tuple[str, ...] = GEOGRAPHIES
+    sii_period_types: tuple[str, ...] = PERIOD_TYPES
     rolling_every_month: bool = False  # rolling 12 months end at quarter ends unless True
     sii_rolling_quarter_ends: bool = True  # rolling 12 months ending Mar, Jun, Sep, Dec only
-    # detailed breakdowns (many small groups) are left out where they would only be noise
+    # breakdowns of many small groups; produced for the geographies and periods listed
     detailed_breakdowns: tuple[str, ...] = ("ethnic_category", "ethnic_group_x_imd_quintile")
-    detailed_geographies: tuple[str, ...] = ("lmns", "provider", "place")
-    detailed_period_types: tuple[str, ...] = ("quarter", "rolling_12m", "financial_year")
+    detailed_geographies: tuple[str, ...] = GEOGRAPHIES
+    detailed_period_types: tuple[str, ...] = PERIOD_TYPES
+
+    @classmethod
+    def standard(cls) -> Options:
+        """National-scale detail (``compute --detail standard``): ethnic category and the
+        ethnic group x quintile cross only for the LMNS, providers and places, for quarters,
+        rolling 12 months and financial years; SII/RII only for the LMNS, providers and places,
+        for rolling 12 months and financial years."""
+        return cls(
+            sii_geographies=("lmns", "provider", "place"),
+            sii_period_types=("rolling_12m", "financial_year"),
+            detailed_geographies=("lmns", "provider", "place"),
+            detailed_period_types=("quarter", "rolling_12m", "financial_year"),
+        )
 
     @classmethod
     def everything(cls) -> Options:
-        """Every breakdown for every geography and period, SII wherever quantiles allow."""
-        geos = ("lmns", "provider", "place", "neighbourhood")
-        periods = ("month", "quarter", "rolling_12m", "financial_year")
-        return cls(
-            sii_geographies=geos,
-            sii_period_types=periods,
-            detailed_geographies=geos,
-            detailed_period_types=periods,
-            sii_rolling_quarter_ends=False,
-            rolling_every_month=True,
-        )
+        """The default, with rolling 12 months ending at every month (not only quarter ends)."""
+        return cls(sii_rolling_quarter_ends=False, rolling_every_month=True)
+
+    @property
+    def detail(self) -> str:
+        """``full``, ``standard`` or ``custom``: recorded in the compute run's parameters."""
+        for level in DETAIL_LEVELS:
+            if self == Options.for_detail(level):
+                return level
+        return "custom"
+
+    @classmethod
+    def for_detail(cls, detail: str) -> Options:
+        """``full`` (the default) or ``standard``: the ``compute --detail`` choice."""
+        if detail == "full":
+            return cls()
+        if detail == "standard":
+            return cls.standard()
+        raise ValueError(f"detail must be one of {DETAIL_LEVELS}, not {detail!r}")
 
 
 def finish(rows: pd.DataFrame, indicators: dict[str, Indicator], options: Options) -> pd.DataFrame:
-    """Rows with ROW_KEYS, ``group``, ``num``, ``den`` (optional ``given_value``) -> results."""
+    """Rows with ROW_KEYS, ``group``, ``num``, ``den`` -> results.
+
+    Rows from a return may also carry ``given_value`` and the other ``given_*`` columns of
+    :data:`returns.OPTIONAL_COLUMNS`: what the source computed is kept (:func:`_keep_given`).
+    """
     if rows.empty:
         return pd.DataFrame(columns=list(RESULT_COLUMNS))
     rows = rows.reset_index(drop=True)
@@ -87,9 +123,11 @@ def finish(rows: pd.DataFrame, indicators: dict[str, Indicator], options: Option
         out[c] = np.nan
     out["ci_method"] = constant(len(out), "none")
     ind_codes, ind_ids = pd.factorize(rows["indicator_id"])
-    out["multiplier"] = np.array([indicators[i].multiplier for i in ind_ids], dtype=float)[
-        ind_codes
-    ]
+    multiplier = np.array([indicators[i].multiplier for i in ind_ids], dtype=float)[ind_codes]
+    if "given_multiplier" in rows:  # a return row on its own scale
+        given = rows["given_multiplier"].to_numpy(dtype=float)
+        multiplier = np.where(np.isnan(given), multiplier, given)
+    out["multiplier"] = multiplier
     out["disclosure_class"] = np.array(
         [indicators[i].disclosure_class for i in ind_ids], dtype=object
     )[ind_codes]
@@ -102,17 +140,13 @@ def finish(rows: pd.DataFrame, indicators: dict[str, Indicator], options: Option
     value, lower, upper = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
     method = np.full(n, "none", dtype=object)
     num, den = out["numerator"].to_numpy(), out["denominator"].to_numpy()
-    codes, ids = pd.factorize(out["indicator_id"])
-    for code, ind_id in enumerate(ids):
+    for code, ind_id in enumerate(ind_ids):
         ind = indicators[ind_id]
-        at = np.flatnonzero(codes == code)
+        at = np.flatnonzero(ind_codes == code)
         value[at], lower[at], upper[at], method[at] = statistics.estimate(
-            num[at], den[at], kind=ind.kind, ci_method=ind.ci_method, multiplier=ind.multiplier
+            num[at], den[at], kind=ind.kind, ci_method=ind.ci_method, multiplier=multiplier[at]
         )
     out["value"], out["lower_ci"], out["upper_ci"], out["ci_method"] = value, lower, upper, method
-    if "given_value" in rows:
-        given = rows["given_value"].notna() & out["value"].isna()
-        out.loc[given, "value"] = rows.loc[given, "given_value"].astype(float)
     out = as_objects(out)
     if "ref_den" in rows:
         reference = (rows["ref_num"].to_numpy(float), rows["ref_den"].to_numpy(float))
@@ -120,7 +154,58 @@ def finish(rows: pd.DataFrame, indicators: dict[str, Indicator], options: Option
         reference = _reference_counts(out)
     _compare(out, indicators, *reference)
     _slopes(out, indicators, options)
+    if "given_value" in rows:
+        _keep_given(out, rows)
     return out
+
+
+def _keep_given(out: pd.DataFrame, rows: pd.DataFrame) -> None:
+    """A return's own figures replace the engine's for its row: the value as published (kept
+    even when the counts would round differently), the interval where one is given (a row whose
+    value is its ratio, e.g. a WRES relative likelihood, takes the ratio's interval), and the
+    comparison where a ratio is given. Without a given interval, the value's interval is the
+    one computed from the counts; without counts, there is none."""
+
+    def given(name: str) -> np.ndarray:
+        column, text = f"given_{name}", name in _GIVEN_TEXT
+        if column not in rows:
+            return np.full(len(rows), "", dtype=object) if text else np.full(len(rows), np.nan)
+        return rows[column].to_numpy(dtype=object if text else float)
+
+    value = given("value")
+    has_value = ~np.isnan(value)
+    out["value"] = np.where(has_value, value, out["value"].to_numpy(dtype=float))
+    lower, upper = given("lower_ci"), given("upper_ci")
+    ratio, r_lo, r_hi = given("ratio"), given("ratio_lower"), given("ratio_upper")
+    is_ratio = has_value & np.isclose(value, ratio, rtol=1e-12, atol=0) & ~np.isnan(r_lo)
+    lower = np.where(np.isnan(lower) & is_ratio, r_lo, lower)
+    upper = np.where(np.isnan(upper) & is_ratio, r_hi, upper)
+    has_interval = ~np.isnan(lower) & ~np.isnan(upper)
+    out["lower_ci"] = np.where(has_interval, lower, out["lower_ci"].to_numpy(dtype=float))
+    out["upper_ci"] = np.where(has_interval, upper, out["upper_ci"].to_numpy(dtype=float))
+    method = given("ci_method")
+    method = np.where(method == "", "given", method)
+    ci = out["ci_method"].to_numpy(dtype=object, copy=True)
+    ci[has_interval] = method[has_interval]
+    out["ci_method"] = pd.Series(ci, index=out.index, dtype=object)
+    has_ratio = ~np.isnan(ratio)
+    if not has_ratio.any():
+        return
+    for column, values in (("ratio", ratio), ("ratio_lower", r_lo), ("ratio_upper", r_hi)):
+        filled = out[column].to_numpy(dtype=float, copy=True)
+        filled[has_ratio] = values[has_ratio]
+        out[column] = filled
+    sig = out["ratio_significance"].to_numpy(dtype=object, copy=True)
+    sig[has_ratio] = statistics.significance(r_lo[has_ratio], r_hi[has_ratio])
+    out["ratio_significance"] = pd.Series(sig, index=out.index, dtype=object)
+    ref = given("reference_group")
+    label = out["reference_group"].to_numpy(dtype=object, copy=True)
+    named = has_ratio & (ref != "")
+    label[named] = ref[named]
+    out["reference_group"] = pd.Series(label, index=out.index, dtype=object)
+
+
+_GIVEN_TEXT = ("ci_method", "reference_group")
 
 
 def _reference_counts(out: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -190,32 +275,44 @@ def _compare(
         out[column] = pd.Series(filled, index=out.index, dtype=filled.dtype)  # text stays object
 
 
-def _slopes(out: pd.DataFrame, indicators: dict[str, Indicator], options: Options) -> None:
-    """SII/RII on every row of a deprivation breakdown whose quantiles are all present."""
-    rated = [i for i, d in indicators.items() if d.kind == "rate" and d.ci_method != "none"]
+def _full_slices(out: pd.DataFrame, ids: list[str], options: Options) -> pd.DataFrame:
+    """The rows of every deprivation breakdown slice (indicator x geography x period x
+    decile or quintile breakdown) where the SII can be computed: every quantile present with a
+    positive denominator (the roll-up keeps only such rows). The method needs them all: with
+    a quantile missing, the cumulative population ranks no longer span the distribution, so
+    such a slice gets no SII (as PHEindicatormethods drops it). Sorted by slice, then
+    quantile; ``sid`` numbers the slices."""
     where = (
         out["breakdown"].isin(list(SII_BREAKDOWNS))
         & out["geography_type"].isin(options.sii_geographies)
         & out["period_type"].isin(options.sii_period_types)
-        & out["indicator_id"].isin(rated)
+        & out["indicator_id"].isin(ids)
     )
     cand = out[where.to_numpy()]
     digits = cand["group"].map(lambda g: isinstance(g, str) and g.isdigit())
-    cand = cand[digits.to_numpy(dtype=bool)]
+    cand = cand[digits.to_numpy(dtype=bool) & (cand["denominator"] > 0).to_numpy()]
     if options.sii_rolling_quarter_ends:
         end_month = pd.to_datetime(cand["period_end"]).dt.month
         cand = cand[(cand["period_type"] != "rolling_12m") | (end_month % 3 == 0)]
     if cand.empty:
-        return
+        return cand.assign(q=[], k=[], sid=[])
     cand = cand.assign(q=cand["group"].astype(int), k=cand["breakdown"].map(SII_BREAKDOWNS))
     sid = slice_ids(cand, ROW_KEYS)
     size = np.bincount(sid)[sid]
     full = size == cand["k"].to_numpy()
-    cand, sid = cand[full], sid[full]
+    cand = cand[full].assign(sid=sid[full])
+    # each slice's quantiles together, in order (the slices' own order does not matter)
+    return cand.iloc[np.lexsort((cand["q"].to_numpy(), cand["sid"].to_numpy()))]
+
+
+def _slopes(out: pd.DataFrame, indicators: dict[str, Indicator], options: Options) -> None:
+    """SII/RII on every row of a deprivation breakdown slice whose quantiles are all present."""
+    rated = [
+        i for i, d in indicators.items() if d.kind in ("rate", "sii") and d.ci_method != "none"
+    ]
+    cand = _full_slices(out, rated, options)
     if cand.empty:
         return
-    # each slice's quantiles together, in order (the slices' own order does not matter)
-    cand = cand.iloc[np.lexsort((cand["q"].to_numpy(), sid))]
     num, den = cand["numerator"].to_numpy(), cand["denominator"].to_numpy()
     ids, ks, index = cand["indicator_id"].to_numpy(), cand["k"].to_numpy(), cand.index.to_numpy()
     found = np.empty((len(cand), 6))
@@ -250,8 +347,13 @@ def _slopes(out: pd.DataFrame, indicators: dict[str, Indicator], options: Option
     workers = min(4, os.cpu_count() or 1)
     with ThreadPoolExecutor(workers) as pool:
         list(pool.map(fill, np.array_split(np.asarray(starts, dtype=int), workers)))
-    cols = ["sii", "sii_lower", "sii_upper", "rii", "rii_lower", "rii_upper"]
-    out.loc[index, cols] = found
+    for column, values in zip(SLOPE_COLUMNS, found.T, strict=True):
+        filled = out[column].to_numpy(dtype=float, copy=True)
+        filled[out.index.get_indexer(index)] = values
+        out[column] = filled
+
+
+SLOPE_COLUMNS = ("sii", "sii_lower", "sii_upper", "rii", "rii_lower", "rii_upper")
 
 
 def derived_metrics(
@@ -302,48 +404,23 @@ def _group_ratio(part: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
 
 
 def _sii_rows(part: pd.DataFrame, ind: Indicator, options: Options) -> pd.DataFrame:
-    dec = part[
-        (part["breakdown"] == "imd_decile")
-        & part["group"].str.isdigit()
-        & part["geography_type"].isin(options.sii_geographies)
-        & part["period_type"].isin(options.sii_period_types)
-    ]
-    rows = []
-    for key, g in dec.groupby(ROW_KEYS, sort=False):
-        q = g["group"].astype(int)
-        if set(q) != set(range(1, 11)):
-            continue
-        g = g.assign(q=q.to_numpy()).sort_values("q")
-        s = statistics.slope_index(
-            g["numerator"].to_numpy(),
-            g["denominator"].to_numpy(),
-            ci_method=ind.ci_method,
-            multiplier=ind.multiplier,
-            repetitions=options.sii_repetitions,
-        )
-        row = dict(zip(ROW_KEYS, key, strict=True))
-        row.update(
-            group="All deciles",
-            numerator=g["numerator"].sum(),
-            denominator=g["denominator"].sum(),
-            value=s.sii,
-            lower_ci=s.sii_lower,
-            upper_ci=s.sii_upper,
-            ci_method="sii_simulation",
-            multiplier=ind.multiplier,
-            reference_group="",
-            ratio_significance="not_compared",
-            sii=s.sii,
-            sii_lower=s.sii_lower,
-            sii_upper=s.sii_upper,
-            rii=s.rii,
-            rii_lower=s.rii_lower,
-            rii_upper=s.rii_upper,
-            disclosure_class=ind.disclosure_class,
-        )
-        rows.append(row)
-    return (
-        pd.DataFrame(rows, columns=list(RESULT_COLUMNS))
-        if rows
-        else pd.DataFrame(columns=list(RESULT_COLUMNS))
-    )
+    """One row per deprivation slice with an SII (``group`` "All deciles" or "All quintiles"):
+    the slope columns :func:`_slopes` put on the slice's quantile rows, with its total counts."""
+    cand = _full_slices(part, [ind.id], options)
+    if cand.empty:
+        return pd.DataFrame(columns=list(RESULT_COLUMNS))
+    totals = cand.groupby("sid", sort=False)[["numerator", "denominator"]].sum()
+    first = cand.drop_duplicates("sid")
+    out = first[ROW_KEYS].reset_index(drop=True)
+    out["group"] = first["breakdown"].map(SII_GROUP_LABELS).to_numpy()
+    out["numerator"] = totals.loc[first["sid"], "numerator"].to_numpy()
+    out["denominator"] = totals.loc[first["sid"], "denominator"].to_numpy()
+    for column in SLOPE_COLUMNS:
+        out[column] = first[column].to_numpy(dtype=float)
+    out["value"], out["lower_ci"], out["upper_ci"] = out["sii"], out["sii_lower"], out["sii_upper"]
+    out["ci_method"] = "sii_simulation"
+    out["multiplier"] = ind.multiplier
+    out["reference_group"] = ""
+    out["ratio_significance"] = "not_compared"
+    out["disclosure_class"] = ind.disclosure_class
+    return as_objects(out.reindex(columns=list(RESULT_COLUMNS)))

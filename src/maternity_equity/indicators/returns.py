@@ -3,8 +3,12 @@ status, maternal deaths, ...) enter as a returns DataFrame and leave as ordinary
 
 Template columns (one CSV per return, any subset of indicators): ``indicator_id, period_start,
 period_end, geography_type, geography_code, breakdown, group, numerator, denominator, value``.
-Give numerator and denominator where they exist so the engine computes value and CI itself;
-``value`` alone is kept for status returns.
+Give numerator and denominator where they exist so the engine computes the CI itself; a given
+``value`` is kept as the source published it (e.g. a rounded survey percentage). Optional
+columns (:data:`OPTIONAL_COLUMNS`) carry what a source computed itself: a row's own scale
+(``multiplier``, e.g. 100 for a percentage row of a ratio indicator), its interval, and its
+comparison (``ratio`` with its interval and ``reference_group``, e.g. WRES relative
+likelihoods); they replace what the engine would compute for that row.
 """
 
 from __future__ import annotations
@@ -26,6 +30,24 @@ RETURN_COLUMNS = (
     "denominator",
     "value",
 )
+OPTIONAL_COLUMNS = (
+    "multiplier",
+    "lower_ci",
+    "upper_ci",
+    "ratio",
+    "ratio_lower",
+    "ratio_upper",
+    "ci_method",
+    "reference_group",
+)
+_OPTIONAL_NUMBERS = ("multiplier", "lower_ci", "upper_ci", "ratio", "ratio_lower", "ratio_upper")
+# (what the column must hold, which values break it); intervals of a value may be negative
+_NUMBER_RULES = {
+    "multiplier": ("a positive number", lambda v: v <= 0),
+    "ratio": ("a ratio >= 0", lambda v: v < 0),
+    "ratio_lower": ("a ratio >= 0", lambda v: v < 0),
+    "ratio_upper": ("a ratio >= 0", lambda v: v < 0),
+}
 
 
 def _period_type(start: pd.Timestamp, end: pd.Timestamp) -> str:
@@ -67,6 +89,7 @@ def returns_to_rows(returns: pd.DataFrame, indicators: dict[str, Indicator]) -> 
         raise ValueError(
             f"returns row {i + 1}, columns period_start/period_end: not a valid date range"
         )
+    given = _optional(frame)
     out = pd.DataFrame(
         {
             "indicator_id": frame["indicator_id"],
@@ -80,6 +103,31 @@ def returns_to_rows(returns: pd.DataFrame, indicators: dict[str, Indicator]) -> 
             "num": pd.to_numeric(frame["numerator"], errors="coerce"),
             "den": pd.to_numeric(frame["denominator"], errors="coerce"),
             "given_value": pd.to_numeric(frame["value"], errors="coerce"),
+            **given,
         }
     )
+    return out
+
+
+def _optional(frame: pd.DataFrame) -> dict[str, pd.Series]:
+    """The optional columns present, as ``given_<name>``; numbers checked row by row."""
+    out: dict[str, pd.Series] = {}
+    for name in OPTIONAL_COLUMNS:
+        if name not in frame.columns:
+            continue
+        raw = frame[name]
+        if name in _OPTIONAL_NUMBERS:
+            values = pd.to_numeric(raw, errors="coerce")
+            text = raw.astype(str).str.strip()
+            unreadable = values.isna() & raw.notna() & ~text.isin(["", "nan", "None"])
+            rule, wrong = _NUMBER_RULES.get(name, ("a number", lambda v: v != v))
+            bad = unreadable | wrong(values)
+            if bad.any():
+                i = int(bad.to_numpy().nonzero()[0][0])
+                raise ValueError(
+                    f"returns row {i + 1}, column {name}: {raw.iloc[i]!r} is not {rule}"
+                )
+            out[f"given_{name}"] = values.astype(float)
+        else:
+            out[f"given_{name}"] = raw.where(raw.notna(), "").astype(str).astype(object)
     return out

@@ -39,14 +39,17 @@ GEOGRAPHY_COLUMNS = {
     "neighbourhood": "neighbourhood_code",
 }
 PERIOD_TYPES = ("month", "quarter", "rolling_12m", "financial_year")
+CROSS_SEP = " | "
+# the issue's reference groups: White; least deprived. The cross compares every group with
+# White women in the least deprived quintile, so its ratios show the combined gap.
 REFERENCE = {
     "ethnic_group": "White",
     "ethnic_priority": "White",
     "ethnic_category": "A",
     "imd_decile": "10",
     "imd_quintile": "5",
+    "ethnic_group_x_imd_quintile": "White" + CROSS_SEP + "5",
 }
-CROSS_SEP = " | "
 
 
 def _priority(code: object) -> str:
@@ -99,13 +102,32 @@ def breakdown_labels(ethnic_category: pd.Series, imd_decile: pd.Series) -> dict[
     }
 
 
+def _known_cross(group: object) -> bool:
+    ethnic, _, quintile = str(group).rpartition(CROSS_SEP)
+    return ethnic != MISSING_ETHNIC and quintile != UNKNOWN_IMD
+
+
+# groups that are a real category, so can be compared; unknown ethnicity or deprivation is not
+KNOWN_GROUP = {
+    "ethnic_group": lambda g: g != MISSING_ETHNIC,
+    "ethnic_priority": lambda g: g != MISSING_ETHNIC,
+    "ethnic_category": lambda g: g in ethnicity.VALID_CODES,
+    "imd_decile": lambda g: g != UNKNOWN_IMD,
+    "imd_quintile": lambda g: g != UNKNOWN_IMD,
+    "ethnic_group_x_imd_quintile": _known_cross,
+}
+
+
 def reference_group(breakdown: pd.Series, group: pd.Series) -> pd.Series:
-    """The group each row is compared with ("" where the breakdown has no reference)."""
-    ref = breakdown.map(REFERENCE).fillna("")
-    cross = breakdown == "ethnic_group_x_imd_quintile"
-    if cross.any():
-        quint = group[cross].str.split(CROSS_SEP, regex=False).str[-1]
-        ref[cross] = ("White" + CROSS_SEP + quint).where(quint != UNKNOWN_IMD, "")
+    """The group each row is compared with: "" where the breakdown has no reference, and for
+    unknown groups (ethnicity not stated, not known or missing; deprivation unknown), which
+    are no category to compare."""
+    ref = breakdown.map(REFERENCE).fillna("").astype(object)
+    for b, known in KNOWN_GROUP.items():
+        at = (breakdown == b).to_numpy()
+        if at.any():
+            ok = np.fromiter((known(g) for g in group[at]), dtype=bool, count=int(at.sum()))
+            ref[at] = ref[at].where(ok, "")
     return ref
 
 
@@ -135,21 +157,53 @@ def month_index(dates: pd.Series) -> np.ndarray:
 
 
 @dataclass(frozen=True)
+class ReferencePair:
+    """The count columns of a targeted indicator's reference population
+    (``definitions.Comparison``): shown as groups of ``breakdowns`` beside the indicator's own,
+    and the reference of its overall row (``group`` of ``breakdown``)."""
+
+    indicator: str
+    num: str
+    den: str
+    breakdown: str
+    group: str
+    breakdowns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class CohortCounts:
     """One backend query's result: a wide table of counts per month x keys (x extra columns),
-    and what each pair of count columns means."""
+    and what each pair of count columns means. The months in ``counts`` are the anchor's data
+    window: only periods wholly inside it are reported for these indicators."""
 
     counts: pa.Table
     # (indicator id, split breakdown or "", split group or "", numerator column, denominator column)
     columns: Sequence[tuple[str, str, str, str, str]]
     extra: tuple[str, ...] = ()
+    references: Sequence[ReferencePair] = ()
+
+    def count_pairs(self) -> list[tuple[str, str, str, str, str, bool]]:
+        """Every pair of count columns, the reference populations' last (flagged True)."""
+        own = [(*c, False) for c in self.columns]
+        return own + [(r.indicator, "", "", r.num, r.den, True) for r in self.references]
+
+    def months(self) -> tuple[int, int] | None:
+        """First and last month index with any cohort row (None when there are none)."""
+        month = self.counts.column("month")
+        lo, hi = pc.min_max(month).values()
+        if not lo.is_valid:
+            return None
+        lo, hi = lo.as_py(), hi.as_py()
+        return lo.year * 12 + lo.month - 1, hi.year * 12 + hi.month - 1
 
 
 @dataclass(frozen=True)
 class Scope:
     """Which periods are built and where the detailed breakdowns are kept."""
 
-    first_month: int  # month indices (year * 12 + month - 1) of the data window
+    # month indices (year * 12 + month - 1) of the whole data window; each cohort's own
+    # window (its anchor's first to last month) is inside it
+    first_month: int
     last_month: int
     lmns_code: str
     detailed_breakdowns: tuple[str, ...] = ()
@@ -203,8 +257,10 @@ def roll_up(cohorts: Sequence[CohortCounts], scope: Scope) -> pd.DataFrame:
 
     Geographies: the LMNS and every provider, place and neighbourhood with a code. Periods:
     months, quarters, financial years and rolling 12 months (ending at quarter ends unless
-    ``rolling_every_month``), only those wholly inside the data window. Rows come back sorted by
-    indicator, geography, breakdown, group and period, so a rerun writes the same file.
+    ``rolling_every_month``), only those wholly inside the data window of the indicator's
+    cohort and anchor (its first to last month with data, within ``scope``'s window). Rows come
+    back sorted by indicator, geography, breakdown, group and period, so a rerun writes the same
+    file.
     """
     cohorts = [c for c in cohorts if c.columns and c.counts.num_rows]
     if not cohorts:
@@ -215,6 +271,8 @@ def roll_up(cohorts: Sequence[CohortCounts], scope: Scope) -> pd.DataFrame:
         con.register("labels", coded.labels)
         con.register("pairs", coded.pairs)
         con.register("periods", coded.periods)
+        con.register("windows", coded.windows)
+        con.register("ref_breakdowns", coded.ref_breakdowns)
         parts = []
         for n, cohort in enumerate(cohorts):
             con.register(f"wide_{n}", coded.wide(n, cohort))
@@ -284,13 +342,18 @@ class _Coding:
             b: pd.Series(labels[b].to_numpy(), dtype=object).fillna("").to_numpy()
             for b in BREAKDOWNS
         }
-        specs = [c for cohort in cohorts for c in cohort.columns]
+        specs = [c for cohort in cohorts for c in cohort.count_pairs()]
         extra_values = [
             v for t, k in zip(cohorts, self.keys, strict=True) for e in t.extra for v in k[e].values
         ]
         self.indicators = _Vocabulary(c[0] for c in specs)
         self.breakdowns = _Vocabulary(
-            [*BREAKDOWNS, *(c[1] for c in specs if c[1]), *(e for t in cohorts for e in t.extra)]
+            [
+                *BREAKDOWNS,
+                *(c[1] for c in specs if c[1]),
+                *(e for t in cohorts for e in t.extra),
+                *(b for t in cohorts for r in t.references for b in r.breakdowns),
+            ]
         )
         self.groups = _Vocabulary(
             [
@@ -321,12 +384,38 @@ class _Coding:
                 "pid": np.arange(len(specs), dtype=np.int32),
                 "ind": self.indicators.encode(c[0] for c in specs),
                 "split": np.array([bool(c[1]) for c in specs]),
+                "ref": np.array([c[5] for c in specs]),
                 "b": self.breakdowns.encode(c[1] or "all" for c in specs),
                 "g": self.groups.encode(c[2] if c[1] else "All" for c in specs),
             }
         )
-        self.first_pid = np.cumsum([0, *(len(c.columns) for c in cohorts)])
+        self.first_pid = np.cumsum([0, *(len(c.count_pairs()) for c in cohorts)])
         self.periods = _periods(scope, self.period_types)
+        self.windows = self._windows(cohorts)
+        self.reference_pairs = [r for t in cohorts for r in t.references]
+        refs = [(r.indicator, b) for t in cohorts for r in t.references for b in r.breakdowns]
+        self.ref_breakdowns = pd.DataFrame(
+            {
+                "ind": self.indicators.encode(i for i, _ in refs),
+                "b": self.breakdowns.encode(b for _, b in refs),
+            }
+        )
+
+    def _windows(self, cohorts: Sequence[CohortCounts]) -> pd.DataFrame:
+        """Each indicator's data window: its cohort's first to last month within the scope."""
+        rows = []
+        for cohort in cohorts:
+            months = cohort.months() or (self.scope.first_month, self.scope.last_month)
+            lo = max(months[0], self.scope.first_month)
+            hi = min(months[1], self.scope.last_month)
+            rows += [(i, lo, hi) for i in {c[0] for c in cohort.columns}]
+        return pd.DataFrame(
+            {
+                "ind": self.indicators.encode(r[0] for r in rows),
+                "lo": np.array([r[1] for r in rows], dtype=np.int32),
+                "hi": np.array([r[2] for r in rows], dtype=np.int32),
+            }
+        )
 
     def wide(self, n: int, cohort: CohortCounts) -> pa.Table:
         """The cohort's counts with every key replaced by its integer code."""
@@ -343,8 +432,8 @@ class _Coding:
             columns[c] = keys[c].codes(self.geo_codes.code)
         for e in cohort.extra:
             columns[f"x_{e}"] = keys[e].codes(self.groups.code)
-        for c in cohort.columns:
-            for name in c[3:]:
+        for c in cohort.count_pairs():
+            for name in c[3:5]:
                 columns[name] = t.column(name).cast(pa.float64())
         return pa.table(columns)
 
@@ -371,9 +460,12 @@ class _Coding:
 
     def decode(self, table: pa.Table) -> pd.DataFrame:
         """Integer codes back to text and dates, one conversion per distinct value."""
+        columns = {c: table.column(c).to_numpy(zero_copy_only=False) for c in table.column_names}
+        for ref in self.reference_pairs:
+            self._overall_reference(columns, ref)
 
         def col(name: str) -> np.ndarray:
-            return table.column(name).to_numpy()
+            return columns[name]
 
         months = np.arange(self.scope.first_month, self.scope.last_month + 2)
         starts = pd.to_datetime(
@@ -395,10 +487,41 @@ class _Coding:
                 "num": col("num"),
                 "den": col("den"),
                 "reference_group": self.reference_labels[col("rl")],
-                "ref_num": table.column("ref_num").to_numpy(zero_copy_only=False),
-                "ref_den": table.column("ref_den").to_numpy(zero_copy_only=False),
+                "ref_num": col("ref_num"),
+                "ref_den": col("ref_den"),
             }
         )
+
+    def _overall_reference(self, columns: dict[str, np.ndarray], ref: ReferencePair) -> None:
+        """Pair a targeted indicator's overall rows with its reference population's row of the
+        same slice (e.g. Black, Asian and Mixed women with White women), on integer codes."""
+        ind = columns["ind"] == self.indicators.code[ref.indicator]
+        overall = np.flatnonzero(ind & (columns["b"] == self.breakdowns.code["all"]))
+        group = self.groups.code.get(ref.group, -1)
+        source = np.flatnonzero(
+            ind & (columns["b"] == self.breakdowns.code[ref.breakdown]) & (columns["g"] == group)
+        )
+        if not len(overall):
+            return
+
+        def slice_key(at: np.ndarray) -> pd.Index:
+            parts = [columns[c][at].astype(np.int64) for c in ("gt", "gc", "pt", "ps")]
+            return pd.MultiIndex.from_arrays(parts)
+
+        found = slice_key(source).get_indexer(slice_key(overall))
+        hit = found >= 0
+        for name, value in (("ref_num", "num"), ("ref_den", "den")):
+            filled = columns[name].astype(float, copy=True)
+            filled[overall] = np.nan
+            filled[overall[hit]] = columns[value][source[found[hit]]]
+            columns[name] = filled
+        labels = list(self.reference_labels)
+        if ref.group not in labels:
+            self.reference_labels = np.array([*labels, ref.group], dtype=object)
+            labels.append(ref.group)
+        rl = columns["rl"].astype(np.int64, copy=True)
+        rl[overall] = labels.index(ref.group)
+        columns["rl"] = rl
 
     def references(self, pairs: duckdb.DuckDBPyRelation) -> pd.DataFrame:
         """Each (breakdown, group) code pair with its reference group: the label (coded in
@@ -418,23 +541,24 @@ class _Coding:
 def _long_rows(n: int, cohort: CohortCounts, coded: _Coding) -> str:
     """SQL for the long rows of one cohort: one row per count pair with a denominator, keyed by
     (indicator, breakdown, group, label pair); unsplit pairs also appear once per extra
-    breakdown (e.g. age band), grouped by that column."""
+    breakdown (e.g. age band), grouped by that column. Reference populations' pairs are flagged
+    ``ref`` and appear under their indicator's comparison breakdowns only."""
     first = coded.first_pid[n]
     pairs = ", ".join(
-        f'("{c[3]}", "{c[4]}") AS "{first + i}"' for i, c in enumerate(cohort.columns)
+        f'("{c[3]}", "{c[4]}") AS "{first + i}"' for i, c in enumerate(cohort.count_pairs())
     )
     keys = "mi, " + ", ".join(_GEO_KEYS)
     extra = "".join(f', "x_{e}"' for e in cohort.extra)
     long = (
-        f"SELECT p.ind, p.split, p.b, p.g, lid, {keys}{extra}, num, den FROM "
+        f"SELECT p.ind, p.split, p.ref, p.b, p.g, lid, {keys}{extra}, num, den FROM "
         f"(UNPIVOT wide_{n} ON {pairs} INTO NAME pair VALUE num, den) u "
         f"JOIN pairs p ON p.pid = CAST(u.pair AS INTEGER) WHERE den > 0"
     )
-    selects = [f"SELECT ind, split, b, g, lid, {keys}, num, den FROM long_{n}"]
+    selects = [f"SELECT ind, split, ref, b, g, lid, {keys}, num, den FROM long_{n}"]
     for e in cohort.extra:
         selects.append(
-            f'SELECT ind, true, {coded.breakdowns.code[e]}, "x_{e}", lid, {keys}, num, den '
-            f"FROM long_{n} WHERE NOT split"
+            f'SELECT ind, true, false, {coded.breakdowns.code[e]}, "x_{e}", lid, {keys}, num, '
+            f"den FROM long_{n} WHERE NOT split AND NOT ref"
         )
     return f"(WITH long_{n} AS ({long}) " + " UNION ALL ".join(selects) + ")"
 
@@ -477,13 +601,19 @@ ORDER BY r.ind, r.gt, r.gc, r.b, r.g, r.pt, r.ps
 """
 
 # Split rows already carry their breakdown and group; unsplit rows take one row per standard
-# breakdown from the label table. Then the four geographies (GROUPING SETS), then periods.
+# breakdown from the label table (a reference population's only under its comparison
+# breakdowns). Then the four geographies (GROUPING SETS), then the periods inside each
+# indicator's data window.
 _ROLL_UP = (
     """
 CREATE TEMP TABLE by_breakdown AS
 SELECT base.ind, l.b, l.g, mi, provider_code, place_code, neighbourhood_code,
        sum(num) AS num, sum(den) AS den
-FROM base JOIN labels l USING (lid) WHERE NOT split GROUP BY ALL
+FROM base JOIN labels l USING (lid) WHERE NOT split AND NOT ref GROUP BY ALL
+UNION ALL
+SELECT base.ind, l.b, l.g, mi, provider_code, place_code, neighbourhood_code, sum(num), sum(den)
+FROM base JOIN labels l USING (lid) JOIN ref_breakdowns r ON r.ind = base.ind AND r.b = l.b
+WHERE ref GROUP BY ALL
 UNION ALL
 SELECT ind, b, g, mi, provider_code, place_code, neighbourhood_code, sum(num), sum(den)
 FROM base WHERE split GROUP BY ALL
@@ -509,8 +639,9 @@ WHERE gc <> {no_code} AND (b NOT IN ({detailed}) OR gt IN ({detailed_geographies
     """
 CREATE TEMP TABLE rolled AS
 SELECT g.ind, g.b, g.g, g.gt, g.gc, p.pt, p.ps, p.pe, sum(g.num) AS num, sum(g.den) AS den
-FROM by_geography g JOIN periods p USING (mi)
-WHERE g.b NOT IN ({detailed}) OR p.pt IN ({detailed_periods})
+FROM by_geography g JOIN periods p USING (mi) JOIN windows w ON w.ind = g.ind
+WHERE (g.b NOT IN ({detailed}) OR p.pt IN ({detailed_periods}))
+  AND p.ps >= w.lo AND p.pe <= w.hi
 GROUP BY ALL
 """,
 )

@@ -1,7 +1,8 @@
 """The row shape that returns and WRES hand to the indicator engine.
 
-The first twelve columns are the contract the engine relies on; the extra columns carry ratios
-and caveats where a return has them (empty otherwise), so both sources have one shape.
+The first twelve columns are the contract the engine relies on; the extra columns carry a row's
+own scale (``multiplier``, e.g. 100 for a percentage row of a ratio indicator), ratios and caveats
+where a return has them (empty otherwise), so both sources have one shape.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from maternity_equity.indicators.returns import RETURN_COLUMNS
 # the engine's returns template (indicators.returns), then who loaded each row and when
 ENGINE_COLUMNS: tuple[str, ...] = (*RETURN_COLUMNS, "loaded_by", "loaded_at")
 EXTRA_COLUMNS: tuple[str, ...] = (
+    "multiplier",
     "ratio",
     "ratio_lower",
     "ratio_upper",
@@ -25,7 +27,15 @@ EXTRA_COLUMNS: tuple[str, ...] = (
     "note",
 )
 ALL_COLUMNS = ENGINE_COLUMNS + EXTRA_COLUMNS
-_NUMERIC = ("numerator", "denominator", "value", "ratio", "ratio_lower", "ratio_upper")
+_NUMERIC = (
+    "numerator",
+    "denominator",
+    "value",
+    "multiplier",
+    "ratio",
+    "ratio_lower",
+    "ratio_upper",
+)
 _TEXT = ("ci_method", "reference_group", "note")
 
 

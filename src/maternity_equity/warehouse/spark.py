@@ -121,6 +121,7 @@ def compute_on_spark(
     returns=None,
     progress=None,
     settings: dict[str, str] | None = None,
+    options=None,
 ):
     """The whole catalogue on Spark over the Parquet tables; returns the results DataFrame.
 
@@ -137,7 +138,13 @@ def compute_on_spark(
         con = connect(session)
         tables = register_parquet(con, parquet_dir, list(EXTRACT_TABLES))
         return engine.compute(
-            tables, returns=returns, dq_results=dq, names=names, progress=progress, con=con
+            tables,
+            returns=returns,
+            dq_results=dq,
+            names=names,
+            progress=progress,
+            con=con,
+            options=options,
         )
     finally:
         if own:
@@ -154,6 +161,7 @@ def run_on_spark(
     master: str = "local[2]",
     progress: bool = True,
     settings: dict[str, str] | None = None,
+    options=None,
 ):
     """``compute --backend pyspark``: results.csv in ``out_dir`` and, with ``warehouse``, the
     ``results`` table and a compute run, exactly as the DuckDB path writes them."""
@@ -174,6 +182,7 @@ def run_on_spark(
             returns=returns,
             progress=step,
             settings=settings,
+            options=options,
         )
         csv_path = None if out_dir is None else Path(out_dir) / "results.csv"
         step(f"writing {len(results):,} result rows")

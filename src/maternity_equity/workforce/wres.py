@@ -4,8 +4,9 @@
 ``plan.returns.export_for_engine`` (see ``plan.engine_rows``). The headline figure of each
 indicator is on the ``breakdown = all`` row: % BME (1), the relative likelihood (2 to 4, with
 its Katz interval, our addition, in ``ratio_lower``/``ratio_upper``), the board gap in
-percentage points (9). Group rows carry the parts: each group's likelihood as a percentage, or
-its survey percentage (5 to 8). Small-number caveats are in ``note``.
+percentage points (9). Group rows carry the parts: each group's likelihood as a percentage
+(``multiplier`` 100, since the indicator itself is a ratio), or its survey percentage (5 to 8).
+Small-number caveats are in ``note``. The engine keeps these values and intervals as given.
 """
 
 from __future__ import annotations
@@ -93,6 +94,7 @@ def _rl_rows(
             "numerator": lk.count,
             "denominator": lk.total,
             "value": 100.0 * lk.value if lk.value is not None else None,
+            "multiplier": 100.0,  # a percentage row of a ratio indicator
         }
         if group == focus:
             notes = [*rl.notes, extra_note] if extra_note else list(rl.notes)
