@@ -260,3 +260,22 @@ def test_fictional_places_match_the_example_plan_assets():
         (a["place"], a["neighbourhood"]) for a in assets if a["neighbourhood"] != "Undisclosed"
     }
     assert placed and placed <= known
+
+
+@pytest.mark.parametrize("years", [1, 3, 5])
+def test_default_window_ends_in_march_2025_whatever_the_years(tmp_path, years):
+    """The default extract lies in the past on any day (ingest quarantines records dated after
+    the load) and is the same every day: it ends on 31 March 2025; 3 years start 1 April 2022."""
+    manifest = generate_lmns(tmp_path, pregnancies=1, years=years)
+    assert manifest.parameters["start"] == f"{2025 - years}-04-01"
+    assert manifest.parameters["extract_end"] == "2025-04-01"  # the first day after the window
+
+
+def test_cli_warns_when_the_window_runs_past_today(tmp_path):
+    today = date.today()
+    args = ["synth", "--out", str(tmp_path), "--pregnancies", "5", "--years", "1"]
+    late = CliRunner().invoke(app, [*args, "--start", f"{today.year}-01-01"])
+    assert late.exit_code == 0, late.output
+    assert "Warning" in late.output and "after today" in late.output
+    past = CliRunner().invoke(app, args)
+    assert past.exit_code == 0 and "Warning" not in past.output

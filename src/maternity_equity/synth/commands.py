@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import typer
@@ -20,8 +20,11 @@ def register(app: typer.Typer) -> None:
         ),
         years: int = typer.Option(3, "--years", min=1, help="Years the extract covers"),
         seed: int = typer.Option(2021, "--seed", help="Random seed: same seed, same files"),
-        start: str = typer.Option(
-            "2022-04-01", "--start", help="First day of the extract (YYYY-MM-DD)"
+        start: str | None = typer.Option(
+            None,
+            "--start",
+            help="First day of the extract (YYYY-MM-DD); by default the window ends on "
+            "31 March 2025",
         ),
         reference: Path | None = typer.Option(
             None,
@@ -33,11 +36,20 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Generate a synthetic LMNS: pregnancies, care plans, contacts, deliveries, babies."""
         console = Console()
+        from maternity_equity.synth.context import window_end
+        from maternity_equity.synth.generator import default_start, generate_lmns
+
         try:
-            first_day: date = datetime.strptime(start, "%Y-%m-%d").date()
+            first_day = default_start(years) if start is None else _day(start)
         except ValueError as exc:
             raise typer.BadParameter(f"--start {start!r} is not a YYYY-MM-DD date") from exc
-        from maternity_equity.synth.generator import generate_lmns
+        last_day = window_end(first_day, years) - timedelta(days=1)
+        if last_day > date.today():
+            console.print(
+                f"[yellow]Warning:[/yellow] the extract runs to {last_day:%d %B %Y}, after today; "
+                "ingest quarantines records dated after the day they are loaded.",
+                soft_wrap=True,
+            )
 
         try:
             manifest = generate_lmns(
@@ -60,3 +72,7 @@ def register(app: typer.Typer) -> None:
             f"({manifest.geography['lsoas']} LSOAs, {manifest.geography['imd_vintage']})"
         )
         console.print(f"Manifest with the defect ledger: {out / 'synth_manifest.json'}")
+
+
+def _day(text: str) -> date:
+    return datetime.strptime(text, "%Y-%m-%d").date()

@@ -71,16 +71,22 @@ def _group_probabilities(lsoas: pd.DataFrame, rng: np.random.Generator) -> np.nd
     return shares / shares.sum(axis=1, keepdims=True)
 
 
+def window_end(start: date, years: int) -> date:
+    """The first day after a window of ``years`` years from ``start`` (29 February, in a year
+    that has none, ends on 28 February)."""
+    try:
+        return date(start.year + years, start.month, start.day)
+    except ValueError:
+        return date(start.year + years, start.month, 28)
+
+
 def build_context(geo: Geography, rng: np.random.Generator, start: date, years: int) -> Context:
     lsoas = geo.lsoas.reset_index(drop=True)
     lsoas = lsoas[lsoas["imd_decile"].notna()].reset_index(drop=True)
     if lsoas.empty:
         raise ValueError("the geography has no LSOA with an IMD decile to place women in")
     start_day = to_days(start)
-    try:
-        end_day = to_days(date(start.year + years, start.month, start.day))
-    except ValueError:  # 29 February in a year that has none
-        end_day = to_days(date(start.year + years, start.month, 28))
+    end_day = to_days(window_end(start, years))
     postcodes = geo.postcodes
     introduced = pd.to_datetime(postcodes["introduced"])
     terminated = pd.to_datetime(postcodes["terminated"])

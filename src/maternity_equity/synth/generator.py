@@ -77,12 +77,22 @@ class SynthManifest:
         return cls(**json.loads(Path(path).read_text(encoding="utf-8")))
 
 
+# The default window's last day: the end of a financial year already past, fixed so that the
+# default extract is the same on every day it is generated.
+DEFAULT_END = date(2025, 3, 31)
+
+
+def default_start(years: int) -> date:
+    """First day of the default window of ``years`` financial years ending on DEFAULT_END."""
+    return date(DEFAULT_END.year - years, DEFAULT_END.month + 1, 1)
+
+
 def generate_lmns(
     out_dir: Path | str,
     *,
     pregnancies: int = 12000,
     years: int = 3,
-    start: date = date(2022, 4, 1),
+    start: date | None = None,
     seed: int = 2021,
     reference_dir: Path | str | None = None,
     file_format: str = "csv",
@@ -93,12 +103,16 @@ def generate_lmns(
 
     The extract covers ``start`` to ``start + years``: births are complete over that window,
     and ``pregnancies`` includes women booked up to 38 weeks before ``start`` who had not yet
-    given birth then (as a real extract does). See docs/synthetic-data.md.
+    given birth then (as a real extract does). See docs/synthetic-data.md. Without ``start``
+    the window ends on :data:`DEFAULT_END` whatever ``years`` is, so the default extract lies in
+    the past (ingest quarantines records dated after the day of the load) and stays the same.
     """
     if file_format not in ("csv", "parquet"):
         raise ValueError(f"file_format must be 'csv' or 'parquet', not {file_format!r}")
     if pregnancies < 1 or years < 1:
         raise ValueError("pregnancies and years must be at least 1")
+    if start is None:
+        start = default_start(years)
     out = Path(out_dir)
     extract = out / "extract"
     extract.mkdir(parents=True, exist_ok=True)
