@@ -4,18 +4,17 @@
 warehouse ``results`` table. See docs/indicators.md.
 """
 
-from maternity_equity.indicators.catalogue_entries import catalogue, get
-from maternity_equity.indicators.definitions import Indicator, Split
-from maternity_equity.indicators.engine import ComputeReport, compute, compute_all
-from maternity_equity.indicators.results import Options
+from maternity_equity._lazy import lazy_exports
 
-__all__ = [
-    "ComputeReport",
-    "Indicator",
-    "Options",
-    "Split",
-    "catalogue",
-    "compute",
-    "compute_all",
-    "get",
-]
+_EXPORTS = {
+    "ComputeReport": "maternity_equity.indicators.engine",
+    "Indicator": "maternity_equity.indicators.definitions",
+    "Options": "maternity_equity.indicators.results",
+    "Split": "maternity_equity.indicators.definitions",
+    "catalogue": "maternity_equity.indicators.catalogue_entries",
+    "compute": "maternity_equity.indicators.engine",
+    "compute_all": "maternity_equity.indicators.engine",
+    "get": "maternity_equity.indicators.catalogue_entries",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__ = lazy_exports(__name__, _EXPORTS)

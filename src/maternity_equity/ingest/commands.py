@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from maternity_equity.ingest.load import LoadReport, load_extract
+if TYPE_CHECKING:
+    from maternity_equity.ingest.load import LoadReport
 
 
 def print_report(report: LoadReport, console: Console) -> None:
@@ -73,6 +75,8 @@ def register(app: typer.Typer) -> None:
         """Read, validate, pseudonymise, link and store an extract; bad rows go to quarantine."""
         # a wide table when piped to a file or CI log, the terminal's width otherwise
         console = Console(width=None if sys.stdout.isatty() else 120)
+        from maternity_equity.ingest.load import load_extract
+
         try:
             report = load_extract(
                 extract_dir,

@@ -15,8 +15,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from maternity_equity.plan.db import default_url
-
 
 def console() -> Console:
     """A console sized when it prints (a module-level one keeps the width seen at import)."""
@@ -32,6 +30,8 @@ USER_OPTION = typer.Option(
 
 
 def _url(db: str | None) -> str:
+    from maternity_equity.plan.db import default_url
+
     return db or os.environ.get("MATERNITY_EQUITY_PLAN_DB") or default_url()
 
 

@@ -9,28 +9,25 @@ Public API:
 - ``gate(results, dq_results, catalogue_dq_map)``: set ``dq_status`` on indicator results.
 """
 
-from maternity_equity.quality.gating import FAILING_DQ_TEXT, gate, publication_value
-from maternity_equity.quality.report import QualityReport, run_quality
-from maternity_equity.quality.rulebook import Rule, RuleFileError, indicator_rule_map, load_rules
-from maternity_equity.quality.worklist import (
-    can_see_records,
-    filter_worklist,
-    require_record_access,
-    worklist,
-)
+from maternity_equity._lazy import lazy_exports
 
-__all__ = [
-    "FAILING_DQ_TEXT",
-    "QualityReport",
-    "Rule",
-    "RuleFileError",
-    "can_see_records",
-    "filter_worklist",
-    "gate",
-    "indicator_rule_map",
-    "load_rules",
-    "publication_value",
-    "require_record_access",
-    "run_quality",
-    "worklist",
-]
+# ``worklist`` is both a submodule and a function: bound here at once, so importing the
+# submodule first can never leave the package attribute pointing at the module.
+from maternity_equity.quality.worklist import worklist as worklist
+
+_EXPORTS = {
+    "FAILING_DQ_TEXT": "maternity_equity.quality.gating",
+    "QualityReport": "maternity_equity.quality.report",
+    "Rule": "maternity_equity.quality.rulebook",
+    "RuleFileError": "maternity_equity.quality.rulebook",
+    "can_see_records": "maternity_equity.quality.worklist",
+    "filter_worklist": "maternity_equity.quality.worklist",
+    "gate": "maternity_equity.quality.gating",
+    "indicator_rule_map": "maternity_equity.quality.rulebook",
+    "load_rules": "maternity_equity.quality.rulebook",
+    "publication_value": "maternity_equity.quality.gating",
+    "require_record_access": "maternity_equity.quality.worklist",
+    "run_quality": "maternity_equity.quality.report",
+}
+__all__ = sorted([*_EXPORTS, "worklist"])
+__getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -12,8 +12,6 @@ from typing import Any
 
 import pandas as pd
 
-from maternity_equity.warehouse import Warehouse
-
 ROLE_ORDER = ("viewer", "editor", "analyst", "admin")
 RECORD_LEVEL_MIN_ROLE = "analyst"
 WORKLIST_TABLE = "dq_worklist"
@@ -81,6 +79,8 @@ def worklist(
 ) -> pd.DataFrame:
     """The stored worklist (from the last ``run_quality``), filtered; analyst role or above."""
     require_record_access(role)
+    from maternity_equity.warehouse import Warehouse
+
     with Warehouse(warehouse_path) as wh:
         if not wh.has_table(WORKLIST_TABLE):
             raise ValueError(

@@ -1,6 +1,10 @@
 """Reference data: postcode directory, deprivation, boundaries and lookups, found by content."""
 
-from maternity_equity.reference.geography import Geography
-from maternity_equity.reference.loader import load_geography
+from maternity_equity._lazy import lazy_exports
 
-__all__ = ["Geography", "load_geography"]
+_EXPORTS = {
+    "Geography": "maternity_equity.reference.geography",
+    "load_geography": "maternity_equity.reference.loader",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -4,6 +4,12 @@
 writes the three files; ``reports.charts`` holds the Vega-Lite chart builders the web app shares.
 """
 
-from maternity_equity.reports.build import ReportPaths, build_model, build_report
+from maternity_equity._lazy import lazy_exports
 
-__all__ = ["ReportPaths", "build_model", "build_report"]
+_EXPORTS = {
+    "ReportPaths": "maternity_equity.reports.build",
+    "build_model": "maternity_equity.reports.build",
+    "build_report": "maternity_equity.reports.build",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__ = lazy_exports(__name__, _EXPORTS)

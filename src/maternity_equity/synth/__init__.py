@@ -1,5 +1,11 @@
 """Synthetic LMNS generator: extract files in the canonical format, geography, defect ledger."""
 
-from maternity_equity.synth.generator import DEFECT_CLASSES, SynthManifest, generate_lmns
+from maternity_equity._lazy import lazy_exports
 
-__all__ = ["DEFECT_CLASSES", "SynthManifest", "generate_lmns"]
+_EXPORTS = {
+    "DEFECT_CLASSES": "maternity_equity.synth.generator",
+    "SynthManifest": "maternity_equity.synth.generator",
+    "generate_lmns": "maternity_equity.synth.generator",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__ = lazy_exports(__name__, _EXPORTS)
