@@ -7,7 +7,8 @@ Starts ``maternity-equity serve`` for the folder in a subprocess (one uvicorn wo
 single-machine install runs), signs each simulated user in, warms every page once, then has
 every user request dashboard pages in turn with no think time until the time or request budget
 runs out. Writes latency percentiles per page and overall, errors and throughput to
-``benchmarks/results/bench_web.json``. Target (issue 7): p95 under 300 ms, no errors.
+``benchmarks/results/bench_web.json``. Target (issue 7): p95 under 300 ms for every page, no
+errors.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "bench_web.json"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 PASSWORD = "demo-viewer-password"
+TARGET_P95_MS = 300
 
 
 def free_port() -> int:
@@ -84,7 +86,18 @@ async def sign_in(client: httpx.AsyncClient) -> None:
 
 async def dashboard_pages(client: httpx.AsyncClient) -> list[str]:
     indicators = (await client.get("/api/indicators")).json()
-    pages = ["/", "/map", "/quality", "/population", "/plan", "/assets?q=food"]
+    pages = [
+        "/",
+        "/map",
+        "/map?shade=need",
+        "/quality",
+        "/quality/rules/postcode_valid_at_booking",
+        "/population",
+        "/plan",
+        "/plan/wres",
+        "/plan/interventions/2",
+        "/assets?q=food",
+    ]
     for ind in indicators[:4]:
         pages.append(f"/explorer?indicator={ind['id']}")
     if indicators:
@@ -163,6 +176,8 @@ async def run(base: str, users: int, seconds: float, max_requests: int) -> dict:
     )
     wall = time.monotonic() - started
     every = [v for vs in samples.values() for v in vs]
+    pages_summary = {p: summarise(v) for p, v in samples.items()}
+    slow = sorted(p for p, s in pages_summary.items() if s["p95_ms"] >= TARGET_P95_MS)
     return {
         "users": users,
         "duration_s": round(wall, 1),
@@ -171,10 +186,11 @@ async def run(base: str, users: int, seconds: float, max_requests: int) -> dict:
         "error_examples": errors[:10],
         "throughput_rps": round((len(every) + len(errors)) / wall, 1),
         "overall": summarise(every) if every else {},
-        "pages": {p: summarise(v) for p, v in samples.items()},
+        "pages": pages_summary,
         "first_view_ms": warm,
-        "target": "p95 < 300 ms for dashboard pages, no errors",
-        "meets_target": bool(every) and not errors and summarise(every)["p95_ms"] < 300,
+        "target": f"p95 < {TARGET_P95_MS} ms for every dashboard page, no errors",
+        "pages_over_target": slow,
+        "meets_target": bool(every) and not errors and not slow,
     }
 
 
@@ -221,6 +237,8 @@ def main() -> None:
         f"({result['throughput_rps']}/s), errors {result['errors']}; p50 {o.get('p50_ms')} ms, "
         f"p95 {o.get('p95_ms')} ms, p99 {o.get('p99_ms')} ms -> {RESULTS.relative_to(ROOT)}"
     )
+    if result["pages_over_target"]:
+        print(f"pages with p95 over {TARGET_P95_MS} ms: {', '.join(result['pages_over_target'])}")
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ def live_server(tmp_path_factory):
     from maternity_equity.web.settings import WebSettings
 
     folder = tmp_path_factory.mktemp("live")
-    fixtures.write_warehouse(folder)
+    fixtures.write_warehouse(folder, extras=("population", "headlines", "wres"))
     template = fixtures.make_plan_template(tmp_path_factory.mktemp("plan"))
     url = fixtures.write_plan_db(template, folder)
     app = create_app(

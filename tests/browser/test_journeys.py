@@ -19,12 +19,18 @@ PASSWORDS = {
 PAGES = {
     "overview": "/",
     "explorer": "/explorer?indicator=p1_folic_acid",
+    "explorer-sii": "/explorer?indicator=m_perinatal_sii_deprivation&breakdown=imd_decile",
     "map": "/map",
+    "map-need": "/map?shade=need",
     "population": "/population",
     "quality": "/quality",
+    "quality-rule": "/quality/rules/ethnic_category_valid_at_booking",
     "plan": "/plan",
+    "plan-overdue": "/plan?view=overdue",
     "action": "/plan/actions/2",
     "action-edit": "/plan/actions/2/edit",
+    "intervention": "/plan/interventions/2",
+    "assessment-edit": "/plan/interventions/2/assessment",
     "coproduction": "/plan/coproduction",
     "wres": "/plan/wres",
     "audit": "/plan/audit",
@@ -32,6 +38,7 @@ PAGES = {
     "asset": "/assets/3",
     "asset-edit": "/assets/3/edit",
     "downloads": "/downloads",
+    "api-docs": "/api/docs",
     "accessibility": "/accessibility",
 }
 
@@ -98,6 +105,7 @@ def test_explore_an_indicator_and_filter_to_one_neighbourhood(page, screenshots)
     page.goto("/explorer")
     choose_and_wait_for_swap(page, "Indicator", "p1_folic_acid")
     assert "indicator=p1_folic_acid" in page.url
+    choose_and_wait_for_swap(page, "Breakdown", "ethnic_group")
     choose_and_wait_for_swap(
         page, "Area (LMNS, provider, place or neighbourhood)", "neighbourhood:NB001"
     )
@@ -118,7 +126,7 @@ def test_explorer_form_works_without_javascript(browser, live_server):
     page.get_by_label("Username").fill("viewer")
     page.get_by_label("Password").fill(PASSWORDS["viewer"])
     page.get_by_role("button", name="Sign in").click()
-    page.goto("/explorer")
+    page.goto("/explorer?indicator=p1_folic_acid")
     page.get_by_label("Area (LMNS, provider, place or neighbourhood)").select_option(
         "neighbourhood:NB002"
     )
@@ -172,3 +180,81 @@ def test_download_csv(page):
         and r["group"] == "Black"
     ]
     assert black[0]["value"] == "*" and black[0]["numerator"] == ""
+
+
+def test_every_page_passes_axe_for_an_analyst(page, screenshots):
+    """Analysts see more (worklists, unsuppressed figures and charts): check those pages too."""
+    sign_in(page, "analyst")
+    failures = {}
+    for name in ("overview", "quality", "quality-rule", "population", "wres", "explorer-sii"):
+        page.goto(PAGES[name])
+        page.screenshot(path=str(screenshots / f"analyst-{name}.png"), full_page=True)
+        found = serious_violations(page)
+        if found:
+            failures[name] = found
+    assert not failures, failures
+
+
+def test_overview_shows_headlines_against_baseline_and_target(page, screenshots):
+    sign_in(page, "analyst")
+    sii = page.locator("#card-m_perinatal_sii_deprivation")
+    text = sii.inner_text()
+    # the SII's latest rolling year, 3.9 per 1,000 against the 4.39 baseline
+    assert "3.9" in text and "April 2024 to March 2025" in text and "Baseline" in text
+    assert "Hits and misses the baseline" in text
+    coc = page.locator("#card-p4c_coc_black_asian_mixed").inner_text()
+    assert "Consistently misses the target" in coc and "Up 5.0 from 50.0" in coc
+    sii.get_by_text("Figures for this chart").click()  # the trend's table, without JavaScript
+    assert sii.locator("table").is_visible()
+    page.screenshot(path=str(screenshots / "overview-analyst.png"), full_page=True)
+
+
+def test_quality_team_failing_now_opens_its_worklist(page, screenshots):
+    sign_in(page, "analyst")
+    page.goto("/quality")
+    section = page.locator("#teams-ethnic_category_valid_at_booking")
+    section.get_by_role("link", name="Eastgate team").click()
+    page.wait_for_url(re.compile("team=Eastgate"))
+    scope = page.locator("#worklist-scope").inner_text()
+    assert scope.startswith("1 record to correct (pseudonymised) for Eastgate team")
+    assert "PSEUDO-7F3A9C" in page.locator("#dq-worklist").inner_text()
+    page.screenshot(path=str(screenshots / "quality-worklist.png"), full_page=True)
+    assert not serious_violations(page)
+
+
+def test_edit_a_health_equity_assessment_and_see_the_audit_entry(page, screenshots):
+    sign_in(page, "editor")
+    page.goto("/plan")
+    page.get_by_role("link", name=re.compile("^Intervention 2.1:")).click()
+    page.get_by_role("button", name="Change the assessment").click()
+    page.locator("#review_date-day").fill("1")
+    page.locator("#review_date-month").fill("1")
+    page.locator("#review_date-year").fill("2024")  # before the date it was completed
+    page.get_by_role("button", name="Save the assessment").click()
+    summary = page.locator(".nhsuk-error-summary")
+    assert "Review date must be the same as or after the date completed" in summary.inner_text()
+    assert not serious_violations(page)
+    page.screenshot(path=str(screenshots / "assessment-error.png"), full_page=True)
+    page.get_by_label("Refine").fill("Easy-read and BSL versions published")
+    page.locator("#review_date-year").fill("2027")
+    page.get_by_role("button", name="Save the assessment").click()
+    page.get_by_text("Health equity assessment saved.").wait_for()
+    assert "Easy-read and BSL versions published" in page.locator("#heat-summary").inner_text()
+    history = page.locator("#assessment-history tbody tr").first.inner_text()
+    assert "editor" in history and "update" in history and "refine" in history
+    page.screenshot(path=str(screenshots / "assessment-saved.png"), full_page=True)
+
+
+def test_a_form_missing_a_field_gets_the_error_page(page, screenshots):
+    """A stale or tampered form (no version) gets the NHS.UK error page, not JSON."""
+    sign_in(page, "editor")
+    page.goto("/plan/actions/3/edit")
+    page.evaluate("() => document.querySelector('input[name=version]').remove()")
+    page.get_by_role("button", name="Save changes").click()
+    summary = page.locator(".nhsuk-error-summary")
+    assert "missing its version number" in summary.inner_text()
+    assert page.get_by_role("link", name="Go back to the form").get_attribute("href") == (
+        "/plan/actions/3/edit"
+    )
+    page.screenshot(path=str(screenshots / "form-error-page.png"), full_page=True)
+    assert not serious_violations(page)

@@ -203,3 +203,23 @@ def test_map_lists_assets_by_neighbourhood_with_links(client_for):
     assert "Hollowfield Housing Support" in table
     assert "Refuge" not in table  # "Undisclosed" matches no neighbourhood: never placed
     assert "Triangles mark neighbourhoods with community assets" in html  # map description
+
+
+def test_map_shaded_by_need_lists_the_highest_need_first(app_factory):
+    from fastapi.testclient import TestClient
+    from web_helpers import sign_in
+
+    client = sign_in(TestClient(app_factory(extras=("need",))), "viewer")
+    html = client.get("/map?shade=need").text
+    assert 'id="shade-need" name="shade" type="radio" value="need" checked' in html
+    table = html[
+        html.index('id="map-table"') : html.index("</table>", html.index('id="map-table"'))
+    ]
+    assert "highest need first" in table and "Need score (0 to 100)" in table
+    # Hollowfield (score 70.0) before Eastgate (20.0), though Eastgate is more deprived
+    assert table.index("Hollowfield") < table.index("Eastgate")
+    assert ">70.0<" in table and ">20.0<" in table
+    deprivation = client.get("/map").text
+    table = deprivation[deprivation.index('id="map-table"') :]
+    assert table.index("Eastgate") < table.index("Hollowfield")
+    assert 'value="need"' in deprivation  # offered whenever the ranking was computed

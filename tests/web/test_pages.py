@@ -84,7 +84,7 @@ def test_map_lists_neighbourhoods_with_deprivation_and_assets(client_for):
 
 def test_quality_summary_against_thresholds(client_for):
     html = client_for("viewer").get("/quality").text
-    assert "Below threshold" in html and "Meets threshold" in html
+    assert "Does not meet threshold" in html and "Meets threshold" in html
     assert "PSEUDO-7F3A9C" not in html  # worklist is not for viewers
     analyst = client_for("analyst")
     assert "PSEUDO-7F3A9C" in analyst.get("/quality").text
@@ -226,7 +226,7 @@ def test_overview_shows_spc_judgement(client_for):
     assert "Perinatal mortality" in html
     # the fixture's monthly perinatal rates stay inside their limits; no target is set
     assert "Common cause variation" in html and "No target set" in html
-    assert "1 of 2 data-quality rules meet their threshold" in html
+    assert "3 of 4 data-quality rules meet their threshold" in html
 
 
 def test_admin_adds_a_user(client_for):

@@ -318,10 +318,56 @@ def test_analyst_sees_unsuppressed_figures(client_for):
 
 
 def test_openapi_documents_the_read_only_api(client_for):
-    spec = client_for(None).get("/api/openapi.json").json()
+    spec = client_for("viewer").get("/api/openapi.json").json()
     paths = spec["paths"]
     assert {"/api/results", "/api/indicators", "/api/plan/actions"} <= set(paths)
     assert all(set(ops) == {"get"} for ops in paths.values())  # read-only
+
+
+def test_openapi_needs_the_same_sign_in_as_the_api(client_for):
+    anonymous = client_for(None)
+    for path in ("/api/openapi.json", "/api/docs"):
+        response = anonymous.get(path)
+        assert response.status_code == 401, path
+        assert response.headers["www-authenticate"] == "Basic"
+        assert "paths" not in response.text
+    basic = anonymous.get("/api/openapi.json", headers=_basic("viewer", DEMO_USERS["viewer"][1]))
+    assert basic.status_code == 200 and "/api/results" in basic.json()["paths"]
+    page = client_for("viewer").get("/api/docs")
+    assert page.status_code == 200
+    assert "GET /api/results" in page.text and "indicator_id" in page.text
+
+
+NEW_ROUTES = [
+    # path, lowest role allowed
+    ("/plan/interventions/2", "viewer"),
+    ("/plan/interventions/2/assessment", "editor"),
+    ("/downloads/wres.csv", "viewer"),
+    ("/downloads/coproduction.csv", "viewer"),
+    ("/downloads/interventions.csv", "viewer"),
+    ("/api/docs", "viewer"),
+    ("/api/openapi.json", "viewer"),
+]
+
+
+@pytest.mark.parametrize("role", ORDER)
+def test_each_role_reaches_only_what_it_may_on_the_plan_and_downloads(client_for, role):
+    client = client_for(role)
+    for path, lowest in NEW_ROUTES:
+        status = client.get(path).status_code
+        allowed = ORDER.index(role) >= ORDER.index(lowest)
+        assert status == (200 if allowed else 403), (role, path, status)
+
+
+def test_assessment_posts_need_an_editor_and_a_csrf_token(client_for):
+    viewer = client_for("viewer")
+    token = csrf_from(viewer.get("/sign-out").text)  # the viewer's pages have no forms that post
+    data = {"prepare": "tampered", "version": "1"}
+    refused = viewer.post("/plan/interventions/2/assessment", data={**data, "csrf_token": token})
+    assert refused.status_code == 403
+    editor = client_for("editor")
+    assert editor.post("/plan/interventions/2/assessment", data=data).status_code == 403
+    assert "tampered" not in editor.get("/plan/interventions/2").text
 
 
 # ---- the security review's attacks, signed in as viewer (scripts recover.py, recover2.py and

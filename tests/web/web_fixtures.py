@@ -224,21 +224,91 @@ GEOGRAPHY = pd.DataFrame(
     }
 )
 
-DQ_RESULTS = pd.DataFrame(
-    {
-        "rule_id": ["postcode_valid_at_booking", "ethnic_category_valid_at_booking"],
-        "period_start": [date(2025, 3, 1)] * 2,
-        "geography_type": ["lmns"] * 2,
-        "geography_code": ["E54000099"] * 2,
-        "numerator": [990.0, 700.0],
-        "denominator": [1000.0, 1000.0],
-        "value": [99.0, 70.0],
-        "threshold": [95.0, 80.0],
-        "comparison": [">="] * 2,
-        "passed": [True, False],
-        "run_id": ["test-run"] * 2,
-    }
+# Data quality as the quality stage stores it (value and thresholds as fractions). Each rule
+# has its own latest month: first feeds (births) run a month behind bookings. (rule, comparison,
+# threshold, upper, {(geography type, code): {month: (passing, records)}})
+DQ_SPEC = (
+    (
+        "ethnic_category_valid_at_booking",
+        ">=",
+        0.8,
+        None,
+        {
+            ("lmns", "E54000099"): {1: (850, 1000), 2: (820, 1000), 3: (700, 1000)},
+            # Eastgate fails now; Hollowfield failed in January only
+            ("community_team", "Eastgate team"): {1: (50, 60), 3: (30, 60)},
+            ("community_team", "Hollowfield team"): {1: (20, 60), 3: (55, 60)},
+        },
+    ),
+    (
+        "postcode_valid_at_booking",
+        ">=",
+        0.95,
+        None,
+        {
+            ("lmns", "E54000099"): {1: (960, 1000), 2: (950, 1000), 3: (990, 1000)},
+            ("community_team", "Eastgate team"): {3: (60, 60)},
+        },
+    ),
+    (
+        "first_feed_recorded",
+        ">=",
+        0.7,
+        None,
+        {
+            ("lmns", "E54000099"): {12: (300, 400), 1: (290, 400), 2: (283, 397)},
+            ("community_team", "Hollowfield team"): {2: (20, 40)},
+        },
+    ),
+    (
+        "smoking_booking_plausible",
+        "between",
+        0.005,
+        0.5,
+        {("lmns", "E54000099"): {1: (119, 1000), 2: (120, 1000), 3: (119, 1000)}},
+    ),
 )
+
+
+def _dq_results() -> pd.DataFrame:
+    from fractions import Fraction
+
+    from maternity_equity.stats import wilson_interval
+
+    rows = []
+    for rule_id, comparison, low, high, areas in DQ_SPEC:
+        for (gtype, code), months in areas.items():
+            for month, (x, n) in months.items():
+                rate = Fraction(x, n)
+                passed = (
+                    Fraction(str(low)) <= rate <= Fraction(str(high))
+                    if comparison == "between"
+                    else rate >= Fraction(str(low))
+                )
+                lower, upper = wilson_interval(np.array([x]), np.array([n]))
+                rows.append(
+                    {
+                        "rule_id": rule_id,
+                        "period_start": date(2024 if month == 12 else 2025, month, 1),
+                        "geography_type": gtype,
+                        "geography_code": code,
+                        "numerator": x,
+                        "denominator": n,
+                        "value": x / n,
+                        "threshold": low,
+                        "comparison": comparison,
+                        "passed": passed,
+                        "run_id": "test-run",
+                        "lower_ci": float(lower[0]),
+                        "upper_ci": float(upper[0]),
+                        "threshold_upper": high,
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+DQ_RESULTS = _dq_results()
+
 
 DQ_WORKLIST = pd.DataFrame(
     {
@@ -451,6 +521,188 @@ def attack_frame() -> pd.DataFrame:
     return frame
 
 
+# Population needs (count indicators): bookings and births in the rolling year to March 2025,
+# LMNS and places. Totals 1,003 bookings (published 1,005) and 998 births (published 1,000).
+POP_BOOKINGS = {
+    "all": {"All": 1003},
+    "age_band": {"Under 20": 23, "20-24": 180, "25-29": 400, "40 and over": 400},
+    "complex_social_factor": {"recent_migrant": 62, "domestic_abuse": 3},
+    "language": {"en": 900, "pl": 41, "ti": 62},
+    "ethnic_group_x_imd_quintile": {"White | 1": 300, "White | 2": 497, "Asian | 1": 203}
+    | {"Asian | Unknown": 3},
+    "ethnic_group": {"White": 797, "Asian": 206},
+    "imd_quintile": {"1": 503, "2": 497, "Unknown": 3},
+}
+POP_BOOKINGS_PLACES = {("PL01", "Riverside"): 600, ("PL02", "Downs"): 400}
+POP_BIRTHS_PROFILE = {"all": {"All": 998}, "age_band": {"Under 20": 12, "20-24": 986}}
+
+
+def population_frame() -> pd.DataFrame:
+    """Rows of ``pop_bookings`` and ``pop_births`` as the engine stores a count indicator: the
+    group's count as numerator and value, the area's total as denominator."""
+    rolling = (*YEAR, "rolling_12m")
+    rows = []
+    for ind, spec in (("pop_bookings", POP_BOOKINGS), ("pop_births", POP_BIRTHS_PROFILE)):
+        total = spec["all"]["All"]
+        for breakdown, groups in spec.items():
+            for group, count in groups.items():
+                row = _engine_row(ind, LMNS, breakdown, group, rolling, count, total)
+                row.update(value=float(count), lower_ci=None, upper_ci=None, ci_method="none")
+                rows.append(row)
+    for (code, name), count in POP_BOOKINGS_PLACES.items():
+        row = _engine_row(
+            "pop_bookings", ("place", code, name), "all", "All", rolling, count, count
+        )
+        row.update(value=float(count), lower_ci=None, upper_ci=None, ci_method="none")
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=list(RESULT_COLUMNS))
+    for col, dtype in RESULT_COLUMNS.items():
+        if dtype == "float":
+            frame[col] = frame[col].astype("float64")
+    return frame
+
+
+# Headline measures of the overview, LMNS. The SII and the ratio are kept only for rolling
+# years (the SII on the IMD-decile breakdown), so their latest period is a rolling year, not a
+# month; continuity of carer is monthly against its 75% target.
+ROLLING_ENDS = ((2024, 12), (2025, 1), (2025, 2), (2025, 3))
+HEADLINE_SII = (5.2, 4.8, 4.1, 3.9)  # against the baseline 4.39
+HEADLINE_RATIO = (2.1, 1.9, 1.8, 1.6)  # against the baseline 1.7
+COC_MONTHS = (40, 45, 40, 45, 50, 55)  # of 100 Black, Asian and Mixed women, Oct 2024 - Mar 2025
+
+
+def headline_frame() -> pd.DataFrame:
+    rows = []
+    for (year, month), sii, ratio in zip(ROLLING_ENDS, HEADLINE_SII, HEADLINE_RATIO, strict=True):
+        end = (pd.Timestamp(date(year, month, 1)) + pd.offsets.MonthEnd(0)).date()
+        start = date(year - 1, month % 12 + 1, 1) if month < 12 else date(year, 1, 1)
+        cell = {"numerator": 40.0, "denominator": 8000.0, "lower_ci": sii - 2, "upper_ci": sii + 2}
+        rows.append(
+            _row(
+                "m_perinatal_sii_deprivation",
+                LMNS,
+                "imd_decile",
+                "All deciles",
+                "rolling_12m",
+                start,
+                end,
+                {**cell, "value": sii},
+                multiplier=1000.0,
+                disclosure_class="rare_event",
+                sii=sii,
+            )
+        )
+        rows.append(
+            _row(
+                "m_perinatal_ratio_black_asian_vs_white",
+                LMNS,
+                "all",
+                "Black and Asian",
+                "rolling_12m",
+                start,
+                end,
+                {**cell, "value": ratio, "lower_ci": ratio - 0.5, "upper_ci": ratio + 0.5},
+                multiplier=1.0,
+                disclosure_class="rare_event",
+            )
+        )
+    for i, x in enumerate(COC_MONTHS):
+        start, end = _month(18 + i)  # October 2024 onwards
+        rows.append(
+            _engine_row(
+                "p4c_coc_black_asian_mixed", LMNS, "all", "All", (start, end, "month"), x, 100
+            )
+        )
+    frame = pd.DataFrame(rows, columns=list(RESULT_COLUMNS))
+    for col, dtype in RESULT_COLUMNS.items():
+        if dtype == "float":
+            frame[col] = frame[col].astype("float64")
+    return frame
+
+
+# WRES returns for one provider, financial year 2024-25, as the engine stores them: group
+# rows as percentages (multiplier 100) with Wilson intervals, the relative likelihood on the
+# overall row with its Katz interval, band rows of indicator 1.
+WRES_BANDS = {"Band 5": (60, 180), "Band 6": (50, 200), "Band 8a": (2, 20)}  # BME, known
+WRES_APPOINTED = {"White": (60, 200), "BME": (24, 160)}  # appointed, shortlisted
+WRES_SURVEY = {"White": (36, 150), "BME": (14, 50)}  # indicator 5: experienced, respondents
+
+
+def wres_frame() -> pd.DataFrame:
+    from maternity_equity import stats
+
+    fy = (*YEAR, "financial_year")
+    rows = []
+
+    def percent_row(ind, breakdown, group, x, n, **extra):
+        row = _engine_row(ind, PROVIDER, breakdown, group, fy, x, n, **extra)
+        lower, upper = stats.wilson_interval(np.array([x]), np.array([n]))
+        row.update(
+            value=100 * x / n,
+            lower_ci=100 * float(lower[0]),
+            upper_ci=100 * float(upper[0]),
+            multiplier=100.0,
+            ci_method="wilson",
+        )
+        return row
+
+    bme = sum(x for x, _ in WRES_BANDS.values())
+    known = sum(n for _, n in WRES_BANDS.values())
+    rows.append(percent_row("p4d_wres_1", "all", "All", bme, known))
+    for band, (x, n) in WRES_BANDS.items():
+        rows.append(
+            percent_row(
+                "p4d_wres_1",
+                "band",
+                band,
+                x,
+                n,
+                reference_group="All",
+                ratio=(x / n) / (bme / known),
+            )
+        )
+    (wx, wn), (bx, bn) = WRES_APPOINTED["White"], WRES_APPOINTED["BME"]
+    rl = stats.ratio_of_proportions(
+        np.array([wx]), np.array([wn]), np.array([bx]), np.array([bn]), 0.95
+    )
+    katz = dict(ratio=float(rl.value[0]), ratio_lower=float(rl.lower[0]))
+    katz.update(ratio_upper=float(rl.upper[0]), reference_group="BME")
+    rows.append(percent_row("p4d_wres_2", "wres_ethnic_group", "White", wx, wn, **katz))
+    rows.append(percent_row("p4d_wres_2", "wres_ethnic_group", "BME", bx, bn))
+    head = _row(
+        "p4d_wres_2",
+        PROVIDER,
+        "all",
+        "All",
+        "financial_year",
+        *YEAR,
+        {"value": katz["ratio"], "lower_ci": katz["ratio_lower"], "upper_ci": katz["ratio_upper"]},
+        multiplier=1.0,
+        disclosure_class="count",
+        reference_group="BME",
+    )
+    head.update(katz, ci_method="katz_log")
+    rows.append(head)
+    (sx, sn), (tx, tn) = WRES_SURVEY["White"], WRES_SURVEY["BME"]
+    rows.append(percent_row("p4d_wres_5", "wres_ethnic_group", "White", sx, sn))
+    rows.append(
+        percent_row(
+            "p4d_wres_5",
+            "wres_ethnic_group",
+            "BME",
+            tx,
+            tn,
+            reference_group="White",
+            ratio=(tx / tn) / (sx / sn),
+        )
+    )
+    frame = pd.DataFrame(rows, columns=list(RESULT_COLUMNS))
+    for col, dtype in RESULT_COLUMNS.items():
+        if dtype == "float":
+            frame[col] = frame[col].astype("float64")
+    return frame
+
+
 # 1e: data-quality results of community teams, where counts are 1 to 7
 ATTACK_DQ = pd.DataFrame(
     {
@@ -469,6 +721,34 @@ ATTACK_DQ = pd.DataFrame(
 )
 
 
+def need_frame() -> pd.DataFrame:
+    """Need scores that rank Hollowfield (less deprived) above Eastgate."""
+    rows = []
+    for geo, (rank, score) in ((EASTGATE, (2, 20.0)), (HOLLOWFIELD, (1, 70.0))):
+        row = _engine_row(
+            "areas_of_highest_need", geo, "all", "All", (*YEAR, "rolling_12m"), rank, 2
+        )
+        row.update(value=score)
+        rows.append(row)
+    return pd.DataFrame(rows, columns=list(RESULT_COLUMNS))
+
+
+EXTRA_FRAMES = {
+    "need": need_frame,
+    "population": population_frame,
+    "headlines": headline_frame,
+    "wres": wres_frame,
+}
+
+
+def _dq_spc(dq: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The stored p-prime charts, made by the quality stage from the unrounded results."""
+    from maternity_equity.quality import load_rules
+    from maternity_equity.quality.spc import spc_tables
+
+    return spc_tables(load_rules(), dq)
+
+
 def _square(code: str, x: float, y: float) -> dict:
     ring = [[x, y], [x + 0.01, y], [x + 0.01, y + 0.01], [x, y + 0.01], [x, y]]
     return {
@@ -478,9 +758,11 @@ def _square(code: str, x: float, y: float) -> dict:
     }
 
 
-def write_warehouse(folder: Path, *, attacks: bool = False) -> Path:
+def write_warehouse(folder: Path, *, attacks: bool = False, extras: tuple[str, ...] = ()) -> Path:
     """``folder/warehouse.duckdb`` plus ``folder/synthetic/reference/lsoa_boundaries.geojson``;
-    with ``attacks``, also the rows of the security review's attacks (:func:`attack_frame`)."""
+    with ``attacks``, also the rows of the security review's attacks (:func:`attack_frame`);
+    ``extras`` names more rows to add (:data:`EXTRA_FRAMES`: population needs, the overview's
+    headline measures, WRES returns)."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "warehouse.duckdb"
     results = results_frame()
@@ -488,13 +770,18 @@ def write_warehouse(folder: Path, *, attacks: bool = False) -> Path:
     if attacks:
         results = pd.concat([results, attack_frame()], ignore_index=True)
         dq = pd.concat([DQ_RESULTS, ATTACK_DQ], ignore_index=True)
+    for name in extras:
+        results = pd.concat([results, EXTRA_FRAMES[name]()], ignore_index=True)
     con = duckdb.connect(str(path))
     try:
+        spc, points = _dq_spc(dq)
         for name, frame in (
             ("results", results),
             ("geography_lsoa", GEOGRAPHY),
             ("dq_results", dq),
             ("dq_worklist", DQ_WORKLIST),
+            ("dq_spc", spc),
+            ("dq_spc_points", points),
         ):
             con.register("frame", frame)
             con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM frame")

@@ -22,8 +22,8 @@ def plan_template(tmp_path_factory):
 
 @pytest.fixture
 def app_factory(tmp_path, plan_template):
-    def build(*, attacks: bool = False, **overrides):
-        fixtures.write_warehouse(tmp_path, attacks=attacks)
+    def build(*, attacks: bool = False, extras: tuple[str, ...] = (), **overrides):
+        fixtures.write_warehouse(tmp_path, attacks=attacks, extras=extras)
         url = fixtures.write_plan_db(plan_template, tmp_path)
         settings = WebSettings(
             warehouse_path=tmp_path / "warehouse.duckdb",

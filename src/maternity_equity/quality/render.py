@@ -223,13 +223,13 @@ def _trend_blocks(report: QualityReport) -> list[dict]:
                 "title": rule.title,
                 "threshold": rule.threshold_text(),
                 "rows": rows,
-                "chart": _trend_chart(rule, chart.reset_index(), summaries.get(rule.id)),
+                "chart": trend_chart(rule, chart.reset_index(), summaries.get(rule.id)),
             }
         )
     return blocks
 
 
-def _trend_chart(rule: Rule, points: pd.DataFrame, summary: dict | None) -> str:
+def trend_chart(rule: Rule, points: pd.DataFrame, summary: dict | None) -> str:
     """Inline SVG p′ chart of the LMNS's months in percent, with the threshold as the target
     line (none for a range rule); empty when the rule has too few months for a chart."""
     if points.empty or summary is None:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import jinja2
 import nhsuk_frontend_jinja
 from fastapi import Depends, FastAPI, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -25,6 +28,69 @@ from maternity_equity.web.settings import WebSettings
 
 HERE = Path(__file__).resolve().parent
 SERVICE_NAME = "Maternity equity"
+ERROR_TITLES = {
+    400: "Bad request",
+    401: "Sign in required",
+    403: "Not allowed",
+    404: "Page not found",
+    405: "Not allowed",
+    429: "Too many attempts",
+}
+
+
+class HeadAsGet:
+    """Answer ``HEAD`` on every ``GET`` page (FastAPI routes only take the methods they name):
+    run the request as ``GET`` and send the headers without the body."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body"):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or not hasattr(request.state, "session")
+
+
+def _form_problems(exc: RequestValidationError) -> list[str]:
+    """Plain words for each field FastAPI could not read (a missing or malformed value)."""
+    problems = []
+    for error in exc.errors():
+        loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "query")]
+        field = (loc[-1] if loc else "the form").replace("_", " ")
+        if field == "version":
+            problems.append(
+                "The form was missing its version number, so it could not be saved safely. "
+                "Open the page again and make your change."
+            )
+        elif error.get("type") == "missing":
+            problems.append(f"Enter {field}")
+        elif "int" in str(error.get("type", "")):
+            problems.append(f"{field.capitalize()} must be a whole number")
+        else:
+            problems.append(f"{field.capitalize()} is not valid")
+    return problems
+
+
+def _back_link(request: Request) -> str:
+    """The page the form was on (same-origin referrer), else the overview."""
+    referrer = urlsplit(request.headers.get("referer", ""))
+    if referrer.netloc and referrer.netloc != request.url.netloc:
+        return "/"
+    path = referrer.path or "/"
+    return path + (f"?{referrer.query}" if referrer.query else "")
 
 
 def _templates() -> Jinja2Templates:
@@ -38,9 +104,10 @@ def _templates() -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    from maternity_equity.web import filters
+    from maternity_equity.web import filters, fragments
 
     filters.install(env)
+    fragments.install(env)
     return Jinja2Templates(env=env)
 
 
@@ -70,9 +137,9 @@ def create_app(settings: WebSettings, *, reference_dir: Path | None = None) -> F
         "disclosure-controlled for viewers and editors. Authenticate with the session cookie "
         "or HTTP Basic.",
         version="1",
-        docs_url=None,  # Swagger UI loads from a CDN; the OpenAPI JSON is served instead
+        docs_url=None,  # Swagger UI loads from a CDN; routes.api serves /api/docs instead
         redoc_url=None,
-        openapi_url="/api/openapi.json",
+        openapi_url=None,  # routes.api serves it to signed-in users only
         dependencies=[Depends(csrf_protect)],
     )
     codec = SessionCodec(settings.secret_key, int(settings.session_hours * 3600))
@@ -85,6 +152,7 @@ def create_app(settings: WebSettings, *, reference_dir: Path | None = None) -> F
         codec=codec,
     )
     app.add_middleware(SessionAndHeadersMiddleware, codec=codec, secure=settings.secure_cookies)
+    app.add_middleware(HeadAsGet)  # outermost, so every layer below sees a GET
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     from maternity_equity.web.routes import (
@@ -94,10 +162,11 @@ def create_app(settings: WebSettings, *, reference_dir: Path | None = None) -> F
         auth,
         dashboard,
         downloads,
+        interventions,
         plan,
     )
 
-    for module in (auth, dashboard, plan, assets, downloads, admin, api):
+    for module in (auth, dashboard, plan, interventions, assets, downloads, admin, api):
         app.include_router(module.router)
 
     @app.exception_handler(SignInRequired)
@@ -106,23 +175,39 @@ def create_app(settings: WebSettings, *, reference_dir: Path | None = None) -> F
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException):
-        if request.url.path.startswith("/api/") or not hasattr(request.state, "session"):
+        if _is_api(request):
             return JSONResponse(
                 {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
             )
-        titles = {
-            400: "Bad request",
-            401: "Sign in required",
-            403: "Not allowed",
-            404: "Page not found",
-            429: "Too many attempts",
-        }
         return render(
             request,
             "error.html",
             status_code=exc.status_code,
-            title=titles.get(exc.status_code, "Sorry, there is a problem"),
+            title=ERROR_TITLES.get(exc.status_code, "Sorry, there is a problem"),
             message=exc.detail,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(request: Request, exc: RequestValidationError):
+        """A form or address FastAPI could not read: the NHS.UK error page with an error
+        summary for pages (the JSON API keeps FastAPI's JSON answer)."""
+        if _is_api(request):
+            return await request_validation_exception_handler(request, exc)
+        if any(error.get("loc", ("",))[0] == "path" for error in exc.errors()):
+            return render(
+                request,
+                "error.html",
+                status_code=404,
+                title=ERROR_TITLES[404],
+                message="Check the web address is correct.",
+            )
+        return render(
+            request,
+            "error.html",
+            status_code=400,
+            title="Sorry, there is a problem with the form",
+            problems=_form_problems(exc),
+            back=_back_link(request),
         )
 
     return app

@@ -26,13 +26,16 @@ with_points = shared.with_points
 _INNER_ARIA = re.compile(r'\s(?:role|aria-roledescription|aria-label)="[^"]*"')
 
 
-@lru_cache(maxsize=512)
-def _render(spec_json: str) -> str:
-    svg = shared.render_svg(json.loads(spec_json))
-    # The root <svg> is role="img" with the chart's description; Vega's own ARIA on the marks
-    # inside (empty "graphics-symbol" groups when a layer has no data) only confuses checkers.
+def clean_svg(svg: str) -> str:
+    """The root <svg> is role="img" with the chart's description; Vega's own ARIA on the marks
+    inside (empty "graphics-symbol" groups when a layer has no data) only confuses checkers."""
     head, sep, body = svg.partition(">")
     return head + sep + _INNER_ARIA.sub("", body)
+
+
+@lru_cache(maxsize=512)
+def _render(spec_json: str) -> str:
+    return clean_svg(shared.render_svg(json.loads(spec_json)))
 
 
 def render_svg(spec: dict[str, Any]) -> str:

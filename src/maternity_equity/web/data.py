@@ -1,6 +1,6 @@
 """Where the dashboard's numbers come from, so pages never care.
 
-Reads the warehouse's ``results``, ``dq_results``, ``dq_worklist`` and ``geography_lsoa`` tables
+Reads the warehouse's ``results``, ``dq_*`` and ``geography_lsoa`` tables
 (read-only DuckDB, cached in memory until the file changes) and hands pages pandas frames that
 are already disclosure-controlled (``web.disclosure``) unless the caller may see unsuppressed
 figures.
@@ -193,6 +193,29 @@ class DashboardData:
 
         return self.memo(("indicator_counts", *sorted(filters.items(), key=str)), build)
 
+    def area_names(self, geography_type: str) -> dict[str, str]:
+        """Code -> name of every area of one type that any result names (rows from returns,
+        such as WRES, carry the code only)."""
+
+        def build() -> dict[str, str]:
+            if not self.warehouse_path.exists():
+                return {}
+            con = self._connect()
+            try:
+                if not self._has_table(con, "results"):
+                    return {}
+                rows = con.execute(
+                    "SELECT DISTINCT geography_code, geography_name FROM results "
+                    "WHERE geography_type = ? AND geography_name IS NOT NULL "
+                    "AND geography_name <> ''",
+                    [geography_type],
+                ).fetchall()
+            finally:
+                con.close()
+            return {code: name for code, name in rows}
+
+        return self.memo(("area_names", geography_type), build)
+
     def indicator_frame(self, indicator_id: str, *, unsuppressed: bool) -> pd.DataFrame:
         """One indicator's results, loaded on first use and kept while the warehouse is
         unchanged; for viewers and editors only the disclosure-controlled version."""
@@ -298,6 +321,14 @@ class DashboardData:
         if unsuppressed:
             return raw
         return self._cached("dq_results_published", lambda: publish_dq_results(raw))
+
+    def dq_spc(self) -> pd.DataFrame | None:
+        """One p-prime chart summary per rule and area (variation and assurance), as stored."""
+        return self._cached("dq_spc", lambda: self._read_table("dq_spc"))
+
+    def dq_spc_points(self) -> pd.DataFrame | None:
+        """The points of each rule's p-prime chart, as stored (unrounded: analysts only)."""
+        return self._cached("dq_spc_points", lambda: self._read_table("dq_spc_points"))
 
     def dq_worklist(self) -> pd.DataFrame | None:
         """Pseudonymised record-level worklist: analysts and admins only (checked by the route)."""

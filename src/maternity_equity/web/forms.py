@@ -25,3 +25,10 @@ def split_list(text: str) -> list[str]:
     """One item per line or comma, blanks dropped, order kept."""
     items = [part.strip() for line in text.splitlines() for part in line.split(",")]
     return [item for item in items if item]
+
+
+def date_parts(value: date | None) -> dict[str, str]:
+    """The day, month and year fields of a date input filled from ``value`` (blank for None)."""
+    if value is None:
+        return {"day": "", "month": "", "year": ""}
+    return {"day": str(value.day), "month": str(value.month), "year": str(value.year)}

@@ -36,6 +36,19 @@ def writing(engine: Engine, username: str):
     return session_scope(engine, user=username)
 
 
+def plan_version(engine: Engine) -> int:
+    """The newest entry of the plan's audit log (0 for none): every change to the plan and the
+    registers writes one (``plan.audit``'s session hook), so pages built from the plan database
+    may be kept until it moves."""
+    if not inspect(engine).has_table("audit_log"):
+        return 0
+    from maternity_equity.plan.services.history import history
+
+    with reading(engine) as session:
+        latest = history(session, limit=1)
+        return latest[0].id if latest else 0
+
+
 def action_annotations(engine: Engine, indicator_id: str) -> list[tuple[date, str]]:
     """Start dates of actions whose targets track ``indicator_id`` (for SPC annotations)."""
     if not plan_ready(engine):
@@ -54,17 +67,13 @@ def action_annotations(engine: Engine, indicator_id: str) -> list[tuple[date, st
     return sorted((start, f"Action {number}") for number, start in rows)
 
 
-def asset_counts_by_area(engine: Engine) -> dict[str, int]:
-    """Community assets per neighbourhood (by code or name as the register records it)."""
-    if not inspect(engine).has_table("community_assets"):
-        return {}
-    from maternity_equity.plan.services.assets import list_assets
-
+def asset_counts_by_area(listed: tuple[tuple[int, str, str, str], ...]) -> dict[str, int]:
+    """Community assets per neighbourhood (by code or name as the register records it), from
+    :func:`assets_for_map`."""
     counts: dict[str, int] = {}
-    with reading(engine) as session:
-        for asset in list_assets(session):
-            if asset.neighbourhood:
-                counts[asset.neighbourhood] = counts.get(asset.neighbourhood, 0) + 1
+    for _, _, neighbourhood, _ in listed:
+        if neighbourhood:
+            counts[neighbourhood] = counts.get(neighbourhood, 0) + 1
     return counts
 
 
@@ -78,3 +87,20 @@ def assets_for_map(engine: Engine) -> tuple[tuple[int, str, str, str], ...]:
         return tuple(
             (a.id, a.name, a.neighbourhood or "", a.place or "") for a in list_assets(session)
         )
+
+
+def with_assessments(session: Session, interventions) -> None:
+    """Load the health equity assessment of each intervention in one query (the plan page
+    shows every intervention's review date; loading them one by one took a query each)."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+
+    from maternity_equity.plan.models import Intervention
+
+    ids = sorted({i.id for i in interventions})
+    if ids:
+        session.scalars(
+            select(Intervention)
+            .where(Intervention.id.in_(ids))
+            .options(selectinload(Intervention.assessment))
+        ).all()

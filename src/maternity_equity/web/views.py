@@ -36,17 +36,6 @@ TABLE_COLUMNS = (
     "ratio",
     "ratio_significance",
 )
-HEADLINE_PATTERNS = (  # the guidance's headline measures first
-    "perinatal_mortality",
-    "perinatal_ratio",
-    "perinatal_sii",
-    "coc_black_asian_mixed",
-    "coc_most_deprived",
-    "continuity",
-    "coc",
-    "stillbirth",
-    "smoking",
-)
 
 
 def _nan_to_none(value):
@@ -369,25 +358,29 @@ def series(
     geography_code: str,
     *,
     unsuppressed: bool,
+    breakdown: str = "all",
+    prefer: tuple[str, ...] = (),
 ) -> tuple[str, pd.DataFrame]:
-    """The "all" series over time at the finest period type with at least two periods.
+    """The series over time at the finest period type with at least two periods: the "all"
+    rows, or the one row per period an indicator keeps on ``breakdown`` (an SII).
 
     Monthly first (quarterly first for rare events, whose months are mostly too small to
     publish). The choice depends only on which rows exist, the same for every role, so
     suppression never changes the period type; withheld points stay in the series (value NaN)
-    and are drawn as gaps, never dropped.
+    and are drawn as gaps, never dropped. ``prefer`` puts period types first (a headline kept
+    over rolling years).
     """
     frame = data.slice(
         unsuppressed=unsuppressed,
         indicator_id=ind.id,
-        breakdown="all",
+        breakdown=breakdown,
         geography_type=geography_type,
         geography_code=geography_code,
     )
     if frame.empty:
         return "", frame
     rare = bool((frame["disclosure_class"] == "rare_event").any())
-    order = ["quarter", "month"] if rare else ["month", "quarter"]
+    order = [*prefer] + (["quarter", "month"] if rare else ["month", "quarter"])
     order += ["rolling_12m", "financial_year"]
     order += sorted(set(frame["period_type"].dropna()) - set(order))
     for ptype in order:
@@ -424,14 +417,31 @@ def spc_model(
     unsuppressed: bool,
     annotations=None,
     where: str = "",
+    breakdown: str = "all",
+    size: tuple[int, int] | None = None,
+    prefer: tuple[str, ...] = (),
 ) -> dict | None:
     """The SPC chart of the series; when a point is withheld (suppressed, or failing data
-    quality for a viewer) a line with gaps instead, since process limits need every point."""
-    ptype, frame = series(data, ind, geography_type, geography_code, unsuppressed=unsuppressed)
+    quality for a viewer) a line with gaps instead, since process limits need every point.
+    ``size`` (width, height) draws it smaller (the overview's cards)."""
+    ptype, frame = series(
+        data,
+        ind,
+        geography_type,
+        geography_code,
+        unsuppressed=unsuppressed,
+        breakdown=breakdown,
+        prefer=prefer,
+    )
+    dims = {"width": size[0], "height": size[1]} if size else {}
     if len(frame) < 2:
         return None
     dates = frame["period_start"].tolist()
     title = f"{ind.name} over time ({PERIOD_LABELS.get(ptype, ptype).lower()}), {where}"
+    axis = value_title(ind)
+    if size:  # a card: its heading names the indicator, so the chart only says what it shows
+        title = f"Trend, {PERIOD_LABELS.get(ptype, ptype).lower()}"
+        axis = ind.unit or "Value"
     failing = [month_year(d) for d, s in zip(dates, frame["dq_status"], strict=True) if s == FAIL]
     marks, notes = withheld_marks(frame)
     if any(marks):
@@ -443,13 +453,14 @@ def spc_model(
             notes,
             target=ind.target,
             title=title,
-            value_title=value_title(ind),
+            value_title=axis,
             description=(
                 f"Line chart of {ind.name} over time in {where}, {len(dates)} periods. "
                 f"{sum(1 for m in marks if m)} are not shown (marked at the foot of the chart), "
                 "so the line breaks there and no process limits are drawn. Figures are in the "
                 "table below."
             ),
+            **dims,
         )
         return {
             "chart": charts.chart(spec),
@@ -458,6 +469,9 @@ def spc_model(
             "previous": _nan_to_none(frame["value"].iloc[-2]),
             "latest_note": notes[-1],
             "latest_date": dates[-1],
+            "latest_end": frame["period_end"].iloc[-1],
+            "previous_date": dates[-2],
+            "previous_end": frame["period_end"].iloc[-2],
             "period_type": ptype,
             "withheld": sum(1 for m in marks if m),
             "shown": len(shown),
@@ -473,77 +487,22 @@ def spc_model(
         target=ind.target,
         annotations=notes_in,
         title=title,
-        value_title=value_title(ind),
+        value_title=axis,
+        **dims,
     )
     return {
         "chart": charts.chart(spec),
         "result": labels(result),
+        "values": values,
         "latest": values[-1],
         "previous": values[-2],
         "latest_note": "",
         "latest_date": dates[-1],
+        "latest_end": frame["period_end"].iloc[-1],
+        "previous_date": dates[-2],
+        "previous_end": frame["period_end"].iloc[-2],
         "period_type": ptype,
         "withheld": 0,
         "shown": len(values),
         "failing": failing,
     }
-
-
-def headline_indicators(data: DashboardData, limit: int = 6) -> list[IndicatorInfo]:
-    indicators = data.indicators()
-    chosen: list[IndicatorInfo] = []
-    for pattern in HEADLINE_PATTERNS:
-        for ind in indicators:
-            if pattern in ind.id and ind not in chosen:
-                chosen.append(ind)
-                break
-    for ind in indicators:
-        if len(chosen) >= limit:
-            break
-        if ind not in chosen:
-            chosen.append(ind)
-    return chosen[:limit]
-
-
-def overview_model(data: DashboardData, *, unsuppressed: bool) -> list[dict]:
-    cards = []
-    for ind in headline_indicators(data):
-        geos = data.slice(unsuppressed=True, indicator_id=ind.id, breakdown="all")
-        lmns = geos[geos["geography_type"] == "lmns"]
-        if lmns.empty:
-            lmns = geos
-        if lmns.empty:
-            continue
-        gtype, gcode = lmns.iloc[0]["geography_type"], lmns.iloc[0]["geography_code"]
-        spc = spc_model(
-            data,
-            ind,
-            gtype,
-            gcode,
-            unsuppressed=unsuppressed,
-            where=str(lmns.iloc[0]["geography_name"] or gcode),
-        )
-        sii_frame = data.slice(
-            unsuppressed=unsuppressed,
-            indicator_id=ind.id,
-            breakdown="imd_decile",
-            geography_type=gtype,
-            geography_code=gcode,
-        )
-        sii = None
-        if not sii_frame.empty and sii_frame["sii"].notna().any():
-            latest = sii_frame[sii_frame["period_start"] == sii_frame["period_start"].max()]
-            sii = (
-                _nan_to_none(latest["sii"].dropna().iloc[0])
-                if latest["sii"].notna().any()
-                else None
-            )
-        cards.append(
-            {
-                "indicator": ind,
-                "spc": spc,
-                "sii": sii,
-                "link": f"/explorer?indicator={ind.id}&area={gtype}:{gcode}",
-            }
-        )
-    return cards

@@ -1,4 +1,5 @@
-"""Read-only JSON API for results and the plan (documented at ``/api/openapi.json``).
+"""Read-only JSON API for results and the plan (documented at ``/api/openapi.json`` and, as a
+page, ``/api/docs``; both for signed-in users, like the rest of ``/api``).
 
 The same role rules as the pages: viewers and editors get disclosure-controlled figures
 (``publish``), with suppressed values as ``null`` and ``suppressed: true``, and no figures for a
@@ -12,10 +13,11 @@ from datetime import date
 
 import pandas as pd
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from maternity_equity.web import plan_data
-from maternity_equity.web.deps import require, web
+from maternity_equity.web.deps import render, require, web
 from maternity_equity.web.roles import Role, sees_unsuppressed
 from maternity_equity.web.routes.downloads import actions_frame, assets_frame
 from maternity_equity.web.users import User
@@ -175,3 +177,35 @@ def assets(request: Request, user: User = Depends(require(Role.viewer))) -> list
 def ready(request: Request, user: User = Depends(require(Role.viewer))) -> dict:
     """Whether the plan database has been set up."""
     return {"plan_ready": plan_data.plan_ready(web(request).engine)}
+
+
+@router.get("/openapi.json", include_in_schema=False)
+def openapi(request: Request, user: User = Depends(require(Role.viewer))) -> JSONResponse:
+    """The OpenAPI description of this API, for the same users as the API itself."""
+    return JSONResponse(request.app.openapi())
+
+
+@router.get("/docs", include_in_schema=False)
+def docs(request: Request, user: User = Depends(require(Role.viewer))):
+    """The API described on a page of the service (Swagger UI would load scripts from a CDN)."""
+    spec = request.app.openapi()
+    endpoints = [
+        {
+            "path": path,
+            "summary": (op.get("description") or op.get("summary") or "").strip(),
+            "parameters": [
+                {
+                    "name": p["name"],
+                    "where": p.get("in", ""),
+                    "required": p.get("required", False),
+                    "type": p.get("schema", {}).get("type")
+                    or " or ".join(t.get("type", "") for t in p.get("schema", {}).get("anyOf", [])),
+                }
+                for p in op.get("parameters", [])
+            ],
+        }
+        for path, ops in spec.get("paths", {}).items()
+        for method, op in ops.items()
+        if method == "get"
+    ]
+    return render(request, "api_docs.html", title="API", endpoints=endpoints, spec=spec)

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import date
+from urllib.parse import urlencode
+
 import pandas as pd
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 
 from maternity_equity.quality import filter_worklist, require_record_access
 from maternity_equity.web import charts, plan_data, views
-from maternity_equity.web.data import BREAKDOWN_LABELS
+from maternity_equity.web.data_quality import rule_summaries
 from maternity_equity.web.deps import render, require, web
+from maternity_equity.web.fragments import content
+from maternity_equity.web.overview import overview_model
+from maternity_equity.web.population import POPULATION_INDICATORS, population_profile
 from maternity_equity.web.roles import Role, can_see_worklists, sees_unsuppressed
 from maternity_equity.web.users import User
 
 router = APIRouter(include_in_schema=False)
 WORKLIST_PAGE_SIZE = 200
+NEED_INDICATOR = "areas_of_highest_need"
 
 
 @router.get("/")
@@ -21,13 +28,16 @@ def overview(request: Request, user: User = Depends(require(Role.viewer))):
     data = web(request).data
     unsuppressed = sees_unsuppressed(user.role)
     cards = data.memo(
-        ("overview", unsuppressed), lambda: views.overview_model(data, unsuppressed=unsuppressed)
+        ("overview", unsuppressed), lambda: overview_model(data, unsuppressed=unsuppressed)
     )
     dq = data.memo(
         ("dq_summary", unsuppressed),
-        lambda: _dq_summary(data.dq_results(unsuppressed=unsuppressed)),
+        lambda: rule_summaries(data, unsuppressed=unsuppressed),
     )
-    return render(request, "overview.html", title="Overview", cards=cards, dq=dq)
+    body = content(
+        web(request), ("overview", unsuppressed), "parts/overview.html", cards=cards, dq=dq
+    )
+    return render(request, "overview.html", title="Overview", body=body)
 
 
 @router.get("/explorer")
@@ -50,8 +60,13 @@ def explorer(
     }
     choice = views.choose(state.data, params)
     if choice is None:
-        return render(request, "explorer.html", title="Indicators", choice=None)
-    annotations = plan_data.action_annotations(state.engine, choice.indicator.id)
+        body = content(state, ("explorer", None), "parts/explorer.html", choice=None)
+        return render(request, "explorer.html", title="Indicators", body=body)
+    version = plan_data.plan_version(state.engine)
+    annotations = state.data.memo(
+        ("annotations", choice.indicator.id, version),
+        lambda: plan_data.action_annotations(state.engine, choice.indicator.id),
+    )
     unsuppressed = sees_unsuppressed(user.role)
     key = (
         "explorer",
@@ -74,16 +89,17 @@ def explorer(
         ("explorer_form", choice.indicator.id, choice.period_type),
         lambda: views.form_options(choice, state.data.indicators()),
     )
-    return render(
-        request,
-        "explorer.html",
-        title=f"Indicators: {choice.indicator.name}",
+    body = content(
+        state,
+        key,
+        "parts/explorer.html",
         choice=choice,
         form=form,
         model=model,
         area_selected=views.area_value(choice.geography_type, choice.geography_code),
         csv_link=_csv_link(choice),
     )
+    return render(request, "explorer.html", title=f"Indicators: {choice.indicator.name}", body=body)
 
 
 def _csv_link(choice: views.ExplorerChoice) -> str:
@@ -103,26 +119,38 @@ def map_page(
 ):
     data = web(request).data
     indicators = data.indicators()
-    ind = data.indicator(indicator or "") if shade == "indicator" else None
-    if shade == "indicator" and ind is None and indicators:
-        ind = indicators[0]
-    shade = "indicator" if ind is not None else "deprivation"
+    need = data.indicator(NEED_INDICATOR)
+    ind = None
+    if shade == "need":
+        ind = need
+    elif shade == "indicator":
+        ind = data.indicator(indicator or "") or (indicators[0] if indicators else None)
+    if ind is None:
+        shade = "deprivation"
+    elif ind.id == NEED_INDICATOR:
+        shade = "need"
     unsuppressed = sees_unsuppressed(user.role)
-    assets = plan_data.asset_counts_by_area(web(request).engine)
-    listed = plan_data.assets_for_map(web(request).engine)
+    engine = web(request).engine
+    listed = data.memo(
+        ("assets_for_map", plan_data.plan_version(engine)),
+        lambda: plan_data.assets_for_map(engine),
+    )
+    assets = plan_data.asset_counts_by_area(listed)
     key = ("map", unsuppressed, ind.id if ind else None, tuple(sorted(assets.items())), listed)
     table, chart = data.memo(key, lambda: _map_model(data, ind, unsuppressed, assets, listed))
-    return render(
-        request,
-        "map.html",
-        title="Map",
+    body = content(
+        web(request),
+        (*key, shade),
+        "parts/map.html",
         shade=shade,
         indicator=ind,
         indicators=indicators,
         table=table,
         chart=chart,
         has_assets=any(r["asset_list"] for r in table),
+        has_need=need is not None,
     )
+    return render(request, "map.html", title="Map", body=body)
 
 
 def _assets_in(row: dict, listed: tuple) -> list[dict]:
@@ -178,7 +206,15 @@ def _map_model(
             values = _latest_neighbourhood_values(data, ind.id, unsuppressed)
             neighbourhoods["value"] = neighbourhoods["neighbourhood_code"].map(values)
             lsoa_values = geo.set_index("lsoa_code")["neighbourhood_code"].map(values).to_dict()
-            legend = views.value_title(ind)
+            legend = (
+                "need score (0 to 100, higher is more need)"
+                if ind.id == NEED_INDICATOR
+                else views.value_title(ind)
+            )
+        if ind is not None and ind.id == NEED_INDICATOR:  # highest need first
+            neighbourhoods = neighbourhoods.sort_values(
+                ["value", "neighbourhood_name"], ascending=[False, True], na_position="last"
+            )
         by_code = neighbourhoods["neighbourhood_code"].map(assets)
         by_name = neighbourhoods["neighbourhood_name"].map(assets)
         neighbourhoods["assets"] = by_code.fillna(by_name).fillna(0)
@@ -251,82 +287,25 @@ def _latest_neighbourhood_values(data, indicator_id: str, unsuppressed: bool) ->
 def population(request: Request, user: User = Depends(require(Role.viewer))):
     data = web(request).data
     unsuppressed = sees_unsuppressed(user.role)
-    indicators = data.indicators()
-    chosen = [i for i in indicators if i.id in ("pop_bookings", "pop_births")]
-    if not chosen:
-        chosen = [i for i in indicators if "booking" in i.id][:1] or indicators[:1]
     profiles = [
         {
             "indicator": ind,
-            "sections": data.memo(
+            **data.memo(
                 ("population", ind.id, unsuppressed),
-                lambda ind=ind: _population_sections(data, ind.id, unsuppressed),
+                lambda ind=ind: population_profile(data, ind.id, unsuppressed=unsuppressed),
             ),
         }
-        for ind in chosen
+        for ind_id in POPULATION_INDICATORS
+        if (ind := data.indicator(ind_id)) is not None
     ]
-    return render(request, "population.html", title="Population needs", profiles=profiles)
-
-
-def _population_sections(data, indicator_id: str, unsuppressed: bool) -> list[dict]:
-    """The LMNS population (the indicator's denominators) by each breakdown, latest period."""
-    frame = data.slice(unsuppressed=unsuppressed, indicator_id=indicator_id, geography_type="lmns")
-    if frame.empty:
-        return []
-    ptypes = set(frame["period_type"])
-    ptype = next(
-        (p for p in ("rolling_12m", "financial_year") if p in ptypes), frame["period_type"].iloc[0]
+    body = content(
+        web(request),
+        ("population", unsuppressed),
+        "parts/population.html",
+        profiles=profiles,
+        unsuppressed=unsuppressed,
     )
-    frame = frame[frame["period_type"] == ptype]
-    latest = frame["period_start"].max()
-    frame = frame[frame["period_start"] == latest]
-    sections = []
-    for breakdown, part in frame.groupby("breakdown", sort=False):
-        total = part["denominator"].sum()
-        rows = [
-            {
-                "group": r["group"],
-                "count": r["denominator"],
-                "share": (r["denominator"] / total * 100) if total else None,
-            }
-            for r in part.to_dict("records")
-        ]
-        sections.append(
-            {
-                "breakdown": BREAKDOWN_LABELS.get(
-                    breakdown, breakdown.replace("_", " ").capitalize()
-                ),
-                "rows": rows,
-                "period": views.period_label(ptype, latest, part["period_end"].max()),
-            }
-        )
-    return sections
-
-
-def _dq_summary(frame: pd.DataFrame | None) -> list[dict]:
-    """Each rule's LMNS result in the latest month, from ``frame`` as the user may see it
-    (rounded counts below analyst, so the percentage is computed from them)."""
-    if frame is None or frame.empty:
-        return []
-    top = frame[frame["geography_type"].isin(["lmns"])]
-    if top.empty:
-        top = frame
-    latest = top[top["period_start"] == top["period_start"].max()]
-    out = []
-    for rule_id, part in latest.groupby("rule_id"):
-        num, den = part["numerator"].sum(), part["denominator"].sum()
-        out.append(
-            {
-                "rule_id": rule_id,
-                "value": (num / den * 100) if den else None,
-                "threshold": part["threshold"].iloc[0],
-                "passed": bool(part["passed"].all()),
-                "period_start": part["period_start"].iloc[0],
-                "areas": len(part),
-                "failing": int((~part["passed"].astype(bool)).sum()),
-            }
-        )
-    return sorted(out, key=lambda r: (r["passed"], r["rule_id"]))
+    return render(request, "population.html", title="Population needs", body=body)
 
 
 @router.get("/quality")
@@ -334,37 +313,87 @@ def quality(
     request: Request,
     page: int = 1,
     team: str = "",
+    rule: str = "",
+    month: str = "",
     user: User = Depends(require(Role.viewer)),
 ):
     data = web(request).data
     unsuppressed = sees_unsuppressed(user.role)
     summary = data.memo(
         ("dq_summary", unsuppressed),
-        lambda: _dq_summary(data.dq_results(unsuppressed=unsuppressed)),
+        lambda: rule_summaries(data, unsuppressed=unsuppressed),
     )
     worklist = None
-    if can_see_worklists(user.role):
-        worklist = _worklist_page(data, user, team, page)
+    may_see = can_see_worklists(user.role)
+    if may_see:
+        worklist = _worklist_page(data, user, team, rule, month, page)
+    body = content(
+        web(request),
+        ("dq_page", unsuppressed, may_see),
+        "parts/quality.html",
+        summary=summary,
+        may_see_worklists=may_see,
+        unsuppressed=unsuppressed,
+    )
     return render(
         request,
         "quality.html",
         title="Data quality",
-        summary=summary,
+        body=body,
         worklist=worklist,
-        may_see_worklists=can_see_worklists(user.role),
+        may_see_worklists=may_see,
     )
 
 
-def _worklist_page(data, user: User, team: str, page: int) -> dict | None:
-    """One page of the team worklist, through the quality module's own role check."""
+@router.get("/quality/rules/{rule_id}")
+def quality_rule(request: Request, rule_id: str, user: User = Depends(require(Role.viewer))):
+    """One rule: its p′ chart by month with the figures, and the teams failing now."""
+    data = web(request).data
+    unsuppressed = sees_unsuppressed(user.role)
+    rules = data.memo(
+        ("dq_charts", unsuppressed),
+        lambda: rule_summaries(data, unsuppressed=unsuppressed, with_charts=True),
+    )
+    rule = next((r for r in rules if r["rule_id"] == rule_id), None)
+    if rule is None:
+        raise HTTPException(status_code=404, detail="There is no data-quality rule with that name.")
+    may_see = can_see_worklists(user.role)
+    body = content(
+        web(request),
+        ("dq_rule", rule_id, unsuppressed, may_see),
+        "parts/quality_rule.html",
+        r=rule,
+        may_see_worklists=may_see,
+        unsuppressed=unsuppressed,
+    )
+    return render(request, "quality_rule.html", title=f"Data quality: {rule['title']}", body=body)
+
+
+def _month(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _worklist_page(data, user: User, team: str, rule: str, month: str, page: int) -> dict | None:
+    """One page of the team worklist (optionally one rule and month), through the quality
+    module's own role check."""
     require_record_access(user.role.name)
     frame = data.dq_worklist()
     if frame is None:
         return None
     teams = sorted(frame["community_team"].dropna().astype(str).unique())
-    rows = filter_worklist(frame, team=team) if team in teams else frame
+    rules = sorted(frame["rule_id"].dropna().astype(str).unique())
+    chosen = {
+        "team": team if team in teams else None,
+        "rule": rule if rule in rules else None,
+        "period_start": _month(month),
+    }
+    rows = filter_worklist(frame, **chosen)
     page = max(page, 1)
     start = (page - 1) * WORKLIST_PAGE_SIZE
+    query = urlencode({"team": chosen["team"] or "", "rule": chosen["rule"] or "", "month": month})
     return {
         "columns": list(rows.columns),
         "rows": rows.iloc[start : start + WORKLIST_PAGE_SIZE].astype(str).to_dict("records"),
@@ -372,5 +401,8 @@ def _worklist_page(data, user: User, team: str, page: int) -> dict | None:
         "page": page,
         "has_next": start + WORKLIST_PAGE_SIZE < len(rows),
         "teams": teams,
-        "team": team if team in teams else "",
+        "team": chosen["team"] or "",
+        "rule": chosen["rule"] or "",
+        "month": chosen["period_start"],
+        "query": query,
     }

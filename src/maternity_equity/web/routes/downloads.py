@@ -9,6 +9,7 @@ import pandas as pd
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response, StreamingResponse
 
+from maternity_equity.publish.counts import published_counts
 from maternity_equity.quality.gating import FAIL
 from maternity_equity.warehouse.schema import RESULT_COLUMNS
 from maternity_equity.web import plan_data
@@ -16,6 +17,7 @@ from maternity_equity.web.deps import render, require, web
 from maternity_equity.web.disclosure import FAILING_DQ_TEXT, SUPPRESSED
 from maternity_equity.web.roles import Role, can_see_worklists, sees_unsuppressed
 from maternity_equity.web.users import User
+from maternity_equity.web.workforce import wres_frame
 
 router = APIRouter(include_in_schema=False)
 
@@ -39,6 +41,25 @@ DOWNLOADS = (
         Role.viewer,
     ),
     ("actions.csv", "Action plan", "Every action with leads, dates, status and RAG.", Role.viewer),
+    (
+        "interventions.csv",
+        "Interventions and health equity assessments",
+        "Every intervention with its groups and its assessment: prepare, assess, refine, "
+        "review and the review date.",
+        Role.viewer,
+    ),
+    (
+        "coproduction.csv",
+        "Co-production plan",
+        "Each event with the groups heard, what was heard and the actions it changed.",
+        Role.viewer,
+    ),
+    (
+        "wres.csv",
+        "Workforce Race Equality Standard",
+        "WRES indicators 1 to 9 by provider, latest year, with intervals.",
+        Role.viewer,
+    ),
     ("assets.csv", "Community assets", "The assets register.", Role.viewer),
     (
         "dq-worklist.csv",
@@ -240,3 +261,93 @@ def actions_csv(request: Request, user: User = Depends(require(Role.viewer))):
 @router.get("/downloads/assets.csv")
 def assets_csv(request: Request, user: User = Depends(require(Role.viewer))):
     return csv_response(assets_frame(web(request).engine), "assets.csv")
+
+
+def interventions_frame(engine) -> pd.DataFrame:
+    """One row per intervention with its health equity assessment (HEAT)."""
+    if not plan_data.plan_ready(engine):
+        return pd.DataFrame()
+    from maternity_equity.plan.services import plans as plan_service
+
+    rows = []
+    with plan_data.reading(engine) as session:
+        for plan in plan_service.list_plans(session):
+            for inter in plan.interventions:
+                heat = inter.assessment
+                rows.append(
+                    {
+                        "id": inter.id,
+                        "plan": plan.title,
+                        "priority": inter.priority_code,
+                        "ref": inter.ref,
+                        "title": inter.title,
+                        "scope": inter.scope,
+                        "implementation": inter.implementation,
+                        "groups_benefit": "; ".join(inter.groups_benefit),
+                        "actions": len(inter.actions),
+                        "heat_prepare": heat.prepare if heat else "",
+                        "heat_assess": heat.assess if heat else "",
+                        "heat_refine": heat.refine if heat else "",
+                        "heat_review": heat.review if heat else "",
+                        "heat_completed_by": heat.completed_by if heat else "",
+                        "heat_completed_on": heat.completed_on if heat else None,
+                        "heat_review_date": heat.review_date if heat else None,
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def coproduction_frame(engine, unsuppressed: bool) -> pd.DataFrame:
+    """One row per event and group heard (participants are counts of people: published, i.e.
+    rounded, below analyst), with the actions the event changed."""
+    if not plan_data.plan_ready(engine):
+        return pd.DataFrame()
+    from maternity_equity.plan.services import coproduction as copro
+    from maternity_equity.plan.services import plans as plan_service
+
+    rows = []
+    with plan_data.reading(engine) as session:
+        for plan in plan_service.list_plans(session):
+            for event in copro.list_events(session, plan.id):
+                changes = "; ".join(f"{c.action.number}: {c.change}" for c in event.action_changes)
+                for group in event.groups or [None]:
+                    rows.append(
+                        {
+                            "event_id": event.id,
+                            "title": event.title,
+                            "held_on": event.held_on,
+                            "format": event.format,
+                            "location": event.location,
+                            "minutes_allocated": event.minutes_allocated,
+                            "group": group.name if group else "",
+                            "population_represented": group.population_represented if group else "",
+                            "participants": group.participants if group else None,
+                            "reimbursement_offered": event.reimbursement_offered,
+                            "what_was_heard": event.what_was_heard,
+                            "action_changes": changes,
+                        }
+                    )
+    frame = pd.DataFrame(rows)
+    if not unsuppressed and "participants" in frame:
+        counts = pd.to_numeric(frame["participants"], errors="coerce")
+        frame["participants"] = pd.array(published_counts(counts), dtype="Int64")
+    return frame
+
+
+@router.get("/downloads/interventions.csv")
+def interventions_csv(request: Request, user: User = Depends(require(Role.viewer))):
+    return csv_response(interventions_frame(web(request).engine), "interventions.csv")
+
+
+@router.get("/downloads/coproduction.csv")
+def coproduction_csv(request: Request, user: User = Depends(require(Role.viewer))):
+    frame = coproduction_frame(web(request).engine, sees_unsuppressed(user.role))
+    return csv_response(frame, "coproduction.csv")
+
+
+@router.get("/downloads/wres.csv")
+def wres_csv(request: Request, user: User = Depends(require(Role.viewer))):
+    """The WRES rows as the WRES page shows them: published below analyst."""
+    unsuppressed = sees_unsuppressed(user.role)
+    frame = wres_frame(web(request).data, unsuppressed=unsuppressed)
+    return csv_response(results_for_download(frame, unsuppressed), "wres.csv")

@@ -12,11 +12,14 @@ from maternity_equity.plan.models import RAG, STATUSES
 from maternity_equity.plan.services import actions as action_service
 from maternity_equity.plan.services import plans as plan_service
 from maternity_equity.plan.services.history import changed_fields, history
+from maternity_equity.publish.counts import published_counts
 from maternity_equity.web import charts, plan_data, views
 from maternity_equity.web.deps import render, require, web
-from maternity_equity.web.forms import parse_date_parts, split_list
+from maternity_equity.web.forms import date_parts, parse_date_parts, split_list
+from maternity_equity.web.fragments import content, kept, render_part
 from maternity_equity.web.roles import Role, can_edit_plan, sees_unsuppressed
 from maternity_equity.web.users import User
+from maternity_equity.web.workforce import wres_model
 
 router = APIRouter(include_in_schema=False)
 
@@ -59,9 +62,27 @@ def plan_page(
         status=status if status in STATUSES else None,
         rag=rag if rag in RAG else None,
     )
-    with plan_data.reading(engine) as session:
+    today = date.today()
+    key = (
+        "plan",
+        plan_data.plan_version(engine),
+        view,
+        filters.status,
+        filters.rag,
+        can_edit_plan(user.role),
+        today,
+    )
+    body = kept(web(request), key, lambda: _plan_body(request, filters, view, user, today))
+    return render(request, "plan.html", title="Action plan", body=body)
+
+
+def _plan_body(request: Request, filters, view: str, user: User, today: date) -> str:
+    """The plan page's body: actions grouped by priority and intervention (rendered while the
+    session is open, since the template follows the actions' relationships)."""
+    with plan_data.reading(web(request).engine) as session:
         plans = plan_service.list_plans(session)
-        actions = action_service.list_actions(session, filters)
+        actions = action_service.list_actions(session, filters, today=today)
+        plan_data.with_assessments(session, [a.intervention for a in actions])
         priorities = {p.code: p.title for p in plan_service.priorities(session)}
         groups: dict[str, dict] = {}
         for action in actions:
@@ -76,22 +97,22 @@ def plan_page(
             )
             group["interventions"].setdefault(inter.id, {"intervention": inter, "actions": []})[
                 "actions"
-            ].append({"action": action, "overdue": action_service.is_overdue(action)})
-        return render(
-            request,
-            "plan.html",
-            title="Action plan",
+            ].append({"action": action, "overdue": action_service.is_overdue(action, today)})
+        return render_part(
+            web(request),
+            "parts/plan.html",
             plan=plans[0] if plans else None,
             groups=list(groups.values()),
             view=view,
             views=VIEWS,
-            status=status,
-            rag=rag,
+            status=filters.status or "",
+            rag=filters.rag or "",
             statuses=STATUS_LABELS,
             rags=RAG_LABELS,
             rag_tags=RAG_TAGS,
             count=len(actions),
             can_edit=can_edit_plan(user.role),
+            today=today,
         )
 
 
@@ -186,18 +207,12 @@ def _edit_context(action, values: dict, errors: dict, conflict: str | None = Non
 
 
 def _values_from_action(action) -> dict:
-    def parts(d: date | None) -> dict:
-        return (
-            {"day": str(d.day), "month": str(d.month), "year": str(d.year)}
-            if d
-            else {"day": "", "month": "", "year": ""}
-        )
-
     return {
         "status": action.status,
         "rag": action.rag or "",
-        "start": parts(action.start_date),
-        "due": parts(action.due_date),
+        "start": date_parts(action.start_date),
+        "due": date_parts(action.due_date),
+        "lead_roles": "\n".join(action.lead_roles),
         "lead_people": "\n".join(action.lead_people),
         "version": action.version,
     }
@@ -225,6 +240,7 @@ def edit_action(
     due_day: str = Form(""),
     due_month: str = Form(""),
     due_year: str = Form(""),
+    lead_roles: str = Form(""),
     lead_people: str = Form(""),
     version: int = Form(...),
     user: User = Depends(require(Role.editor)),
@@ -235,6 +251,7 @@ def edit_action(
         "rag": rag,
         "start": {"day": start_day, "month": start_month, "year": start_year},
         "due": {"day": due_day, "month": due_month, "year": due_year},
+        "lead_roles": lead_roles,
         "lead_people": lead_people,
         "version": version,
     }
@@ -257,6 +274,7 @@ def edit_action(
             "rag": rag or None,
             "start_date": start,
             "due_date": due,
+            "lead_roles": split_list(lead_roles),
             "lead_people": split_list(lead_people),
         }
         try:
@@ -348,7 +366,22 @@ def coproduction(request: Request, user: User = Depends(require(Role.viewer))):
     with plan_data.reading(engine) as session:
         plans = plan_service.list_plans(session)
         events = copro.list_events(session, plans[0].id) if plans else []
-        return render(request, "coproduction.html", title="Co-production plan", events=events)
+        return render(
+            request,
+            "coproduction.html",
+            title="Co-production plan",
+            events=events,
+            participants=_participants(events, sees_unsuppressed(user.role)),
+        )
+
+
+def _participants(events, unsuppressed: bool) -> dict[int, float | None]:
+    """People heard per group, published (rounded) below analyst as every count is."""
+    groups = [g for e in events for g in e.groups]
+    counts = [g.participants for g in groups]
+    if not unsuppressed:
+        counts = published_counts([float("nan") if c is None else c for c in counts]).tolist()
+    return {g.id: None if c is None or c != c else c for g, c in zip(groups, counts, strict=True)}
 
 
 @router.get("/plan/audit")
@@ -369,24 +402,13 @@ def wres(request: Request, user: User = Depends(require(Role.viewer))):
     """Workforce Race Equality Standard indicators 1-9, latest year, from the results table."""
     data = web(request).data
     unsuppressed = sees_unsuppressed(user.role)
-    rows = []
-    for ind in data.indicators():
-        if not ind.id.startswith("p4d_wres_"):
-            continue
-        frame = data.slice(unsuppressed=unsuppressed, indicator_id=ind.id)
-        if frame.empty:
-            continue
-        frame = frame[frame["period_start"] == frame["period_start"].max()]
-        for code, part in frame.groupby("geography_code", sort=True):
-            by_group = {r["group"]: r for r in part.to_dict("records")}
-            rows.append(
-                {
-                    "indicator": ind,
-                    "area": part["geography_name"].iloc[0] or code,
-                    "period": part["period_start"].iloc[0],
-                    "white": by_group.get("White"),
-                    "bme": by_group.get("BME"),
-                    "overall": by_group.get("All"),
-                }
-            )
-    return render(request, "wres.html", title="Workforce Race Equality Standard", rows=rows)
+    model = data.memo(("wres", unsuppressed), lambda: wres_model(data, unsuppressed=unsuppressed))
+    body = content(
+        web(request),
+        ("wres", unsuppressed),
+        "parts/wres.html",
+        rows=model["rows"],
+        bands=model["bands"],
+        unsuppressed=unsuppressed,
+    )
+    return render(request, "wres.html", title="Workforce Race Equality Standard", body=body)
