@@ -47,3 +47,14 @@ def test_loading_the_demo_plan_again_replaces_it(tmp_path):
     left = first.sort_values(key).reset_index(drop=True)[[*key, "numerator", "value"]]
     right = second.sort_values(key).reset_index(drop=True)[[*key, "numerator", "value"]]
     assert left.equals(right)
+
+
+def test_example_plan_names_each_group_who_benefits_whole():
+    """A group name holding a comma stays one group (YAML flow lists split on commas)."""
+    from maternity_equity.plan.yaml_io import example_plan_path, load_yaml
+
+    groups = {
+        g for i in load_yaml(example_plan_path())["interventions"] for g in i["groups_benefit"]
+    }
+    assert "Black, Asian and Mixed ethnic groups" in groups
+    assert not {"Black", "Asian and Mixed ethnic groups"} & groups
