@@ -13,6 +13,7 @@ import re
 
 import pandas as pd
 
+from maternity_equity.codes.languages import LANGUAGE_NAMES
 from maternity_equity.codes.outcomes import COMPLEX_SOCIAL_FACTORS
 from maternity_equity.web.data import DashboardData
 from maternity_equity.web.filters import month_year
@@ -23,47 +24,6 @@ CROSS_BREAKDOWNS = ("ethnic_group_x_imd_quintile", "ethnic_category_x_imd_quinti
 CROSS_SEPARATOR = " | "
 QUINTILES = ("1", "2", "3", "4", "5")
 UNKNOWN_WORDS = ("unknown", "not known", "not stated")
-# ISO 639-1 codes as MSDS records the preferred language, for the languages most often met
-# in English maternity services; any other code is shown as it is.
-LANGUAGE_NAMES = {
-    "ar": "Arabic",
-    "bg": "Bulgarian",
-    "bn": "Bengali",
-    "cs": "Czech",
-    "de": "German",
-    "en": "English",
-    "es": "Spanish",
-    "fa": "Persian (Farsi)",
-    "fr": "French",
-    "gu": "Gujarati",
-    "he": "Hebrew",
-    "hi": "Hindi",
-    "hu": "Hungarian",
-    "it": "Italian",
-    "ku": "Kurdish",
-    "lt": "Lithuanian",
-    "lv": "Latvian",
-    "ml": "Malayalam",
-    "ne": "Nepali",
-    "pa": "Punjabi",
-    "pl": "Polish",
-    "ps": "Pashto",
-    "pt": "Portuguese",
-    "ro": "Romanian",
-    "ru": "Russian",
-    "sk": "Slovak",
-    "so": "Somali",
-    "sq": "Albanian",
-    "ta": "Tamil",
-    "ti": "Tigrinya",
-    "tl": "Tagalog",
-    "tr": "Turkish",
-    "uk": "Ukrainian",
-    "ur": "Urdu",
-    "vi": "Vietnamese",
-    "yo": "Yoruba",
-    "zh": "Chinese",
-}
 SECTIONS = (  # breakdown, heading, how groups are named, note under the table
     ("age_band", "Age at booking", None, ""),
     (
