@@ -1,7 +1,6 @@
 """Preferred language: MSDS records an ISO 639-1 code; these are the names shown to people.
 
-The languages most often met in English maternity services; any other code is shown as it is
-
+The languages most often met in English maternity services; any other code is shown as it is.
 """
 
 from __future__ import annotations
