@@ -2,7 +2,11 @@
 
 Counts are chosen so that every disclosure path happens: counts of 1 to 7 in count tables, a
 lone small rare-event group that needs a complementary suppression, a zero group, and totals.
-Values and intervals are computed with the stats module, as the engine does.
+Values and intervals are computed with the stats module, as the engine does. The rows have the
+engine's shape: continuity of carer for Black, Asian and Mixed women counts only them, with
+White women beside them as the reference population (their own rows in the ethnic breakdowns,
+not in the total); the perinatal SII rows ("All deciles", "All quintiles") sit on the IMD
+breakdowns of the rolling 12 months, summarising the perinatal mortality rate's rows.
 """
 
 from __future__ import annotations
@@ -37,25 +41,28 @@ QUINTILES = ("1", "2", "3", "4", "5")  # as the engine writes them; 1 = most dep
 INDICATOR_IDS = (
     "p4c_coc_black_asian_mixed",
     "m_stillbirth_rate",
+    "m_perinatal_mortality_rate",
+    "m_perinatal_sii_deprivation",
     "p3_valid_ethnic_category_at_booking",
     "pop_bookings",
 )
 CATALOGUE = {i: meta for i, meta in load_catalogue().items() if i in INDICATOR_IDS}
 
-# (group, numerator, denominator); each breakdown sums to its "All" row
+# (group, numerator, denominator); each breakdown sums to its "All" row, except the reference
+# population's rows (White women, for continuity of carer), which are not in the total
 COC_Q3 = {
-    "all": [("All", 412, 1003)],
+    "all": [("All", 208, 516)],  # Mixed + Asian + Black
     "ethnic_group": [
-        ("White", 200, 480),
+        ("White", 300, 480),  # the reference population
         ("Mixed", 30, 70),
         ("Asian", 120, 300),
         ("Black", 58, 146),
-        ("Other", 4, 7),
     ],
-    "imd_quintile": list(
-        zip(QUINTILES, (150, 100, 80, 50, 32), (380, 250, 180, 120, 73), strict=True)
-    ),
+    "ethnic_priority": [("Black, Asian and Mixed", 208, 516), ("White", 300, 480)],
+    # quintile 5 has 4 of 7 women: shown as 5 of 5
+    "imd_quintile": list(zip(QUINTILES, (80, 60, 40, 24, 4), (200, 150, 100, 59, 7), strict=True)),
 }
+COC_REFERENCE = ("ethnic_priority", "White")  # the catalogue's reference population
 COC_Q3_2024 = {"all": [("All", 350, 1010)]}
 STILLBIRTH_Q3 = {
     "all": [("All", 26, 6010)],
@@ -83,10 +90,38 @@ POP_Q3 = {
     ],
     "imd_quintile": list(zip(QUINTILES, (600, 450, 400, 300, 260), (2010,) * 5, strict=True)),
 }
-SII = {
+# perinatal deaths in the 12 months to September 2025: 100 of 20,000 births
+PERINATAL_12M = {
+    "all": [("All", 100, 20000)],
+    # Other (3) is suppressed; Black (12) is the smallest group that brings the hidden ones to 8
+    "ethnic_group": [
+        ("White", 60, 14000),
+        ("Mixed", 0, 1000),
+        ("Asian", 25, 3000),
+        ("Black", 12, 1500),
+        ("Other", 3, 500),
+    ],
+    # every quintile has 8 or more deaths, so the quintile SII can be published...
+    "imd_quintile": list(zip(QUINTILES, (30, 25, 20, 15, 10), (4000,) * 5, strict=True)),
+    # ...but deciles 8 to 10 have 7, 6 and 4: the decile SII (the headline) is withheld
+    "imd_decile": [
+        (str(d), x, 2000)
+        for d, x in zip(range(1, 11), (16, 14, 13, 12, 11, 9, 8, 7, 6, 4), strict=True)
+    ],
+}
+# quarterly perinatal deaths, Oct 2023 to Sep 2025 (5,000 births a quarter): three quarters
+# have fewer than 8, so there is no SPC chart, only rolling 12-month rates
+PERINATAL_QUARTERS = (5, 30, 28, 6, 31, 31, 31, 7)
+SII = {  # stored (sii, lower, upper, rii, lower, upper), as the engine wrote them
     "p4c_coc_black_asian_mixed": (-5.2, -9.8, -0.6, 0.88, 0.79, 0.98),
     "m_stillbirth_rate": (3.1, 0.4, 5.9, 1.9, 1.1, 3.2),
+    "m_perinatal_mortality_rate": (4.7, 1.0, 8.4, 2.4, 1.2, 4.6),
 }
+PERINATAL_SII = {  # m_perinatal_sii_deprivation's stored rows, per breakdown
+    "imd_decile": ("All deciles", (5.1, 1.2, 9.0, 2.6, 1.3, 5.2)),
+    "imd_quintile": ("All quintiles", (4.7, 1.0, 8.4, 2.4, 1.2, 4.6)),
+}
+ROLLING_12M = (dt.date(2024, 10, 1), dt.date(2025, 9, 30))
 MONTHS = [dt.date(2023 + (9 + i) // 12, (9 + i) % 12 + 1, 1) for i in range(24)]  # Oct 23-Sep 25
 
 
@@ -137,16 +172,27 @@ def _row(
     return row
 
 
-def _breakdowns(ind: str, table: dict, start: dt.date, end: dt.date) -> list[dict]:
+def _breakdowns(
+    ind: str, table: dict, start: dt.date, end: dt.date, ptype: str = "quarter"
+) -> list[dict]:
     rows = []
     for breakdown, groups in table.items():
-        ref = {"ethnic_group": "White", "imd_quintile": "5"}.get(breakdown)
+        ref = {
+            "ethnic_group": "White",
+            "ethnic_priority": "White",
+            "imd_quintile": "5",
+            "imd_decile": "10",
+        }.get(breakdown)
+        ref_groups = groups
+        if breakdown == "all" and COC_REFERENCE[0] in table:
+            # the overall row is compared with the reference population
+            ref, ref_groups = COC_REFERENCE[1], table[COC_REFERENCE[0]]
         ref_rate = None
         if ref:
-            rx, rn = next((x, n) for g, x, n in groups if g == ref)
+            rx, rn = next((x, n) for g, x, n in ref_groups if g == ref)
             ref_rate = rx / rn
         for g, x, n in groups:
-            row = _row(ind, "quarter", start, end, breakdown, g, x, n)
+            row = _row(ind, ptype, start, end, breakdown, g, x, n)
             if ref and ref_rate and x > 0:
                 ratio = (x / n) / ref_rate
                 se = math.sqrt(1 / x - 1 / n + 1 / rx - 1 / rn) if g != ref else 0.0
@@ -180,6 +226,45 @@ def results_frame() -> pd.DataFrame:
     rows += _breakdowns("p4c_coc_black_asian_mixed", COC_Q3_2024, *Q3_2024)
     rows += _breakdowns("m_stillbirth_rate", STILLBIRTH_Q3, *Q3_2025)
     rows += _breakdowns("pop_bookings", POP_Q3, *Q3_2025)
+    rows += _breakdowns("m_perinatal_mortality_rate", PERINATAL_12M, *ROLLING_12M, "rolling_12m")
+    for breakdown, (group, figures) in PERINATAL_SII.items():
+        row = _row(
+            "m_perinatal_sii_deprivation", "rolling_12m", *ROLLING_12M, breakdown, group, 100, 20000
+        )
+        s, sl, su, r, rl, ru = figures
+        row.update(
+            value=s,
+            lower_ci=sl,
+            upper_ci=su,
+            ci_method="sii_simulation",
+            sii=s,
+            sii_lower=sl,
+            sii_upper=su,
+            rii=r,
+            rii_lower=rl,
+            rii_upper=ru,
+        )
+        rows.append(row)
+    quarter_starts = MONTHS[::3]
+    for q, (start, x) in enumerate(zip(quarter_starts, PERINATAL_QUARTERS, strict=True)):
+        end = month_end(MONTHS[3 * q + 2])
+        rows.append(
+            _row("m_perinatal_mortality_rate", "quarter", start, end, "all", "All", x, 5000)
+        )
+        if q >= 3:  # the 12 months to the end of each quarter from September 2024
+            deaths = sum(PERINATAL_QUARTERS[q - 3 : q + 1])
+            rows.append(
+                _row(
+                    "m_perinatal_mortality_rate",
+                    "rolling_12m",
+                    quarter_starts[q - 3],
+                    end,
+                    "all",
+                    "All",
+                    deaths,
+                    20000,
+                )
+            )
     for i, m in enumerate(MONTHS):
         # CoC drifts up from about 35% to 42%; the last 8 months run high (a shift)
         x = 110 + 2 * i + (12 if i >= 16 else 0)
@@ -238,10 +323,11 @@ def results_frame() -> pd.DataFrame:
         )
     )
     frame = pd.DataFrame(rows, columns=list(RESULT_COLUMNS))
-    # the quarterly stillbirth rows for Q3 2025 appear twice (breakdown table and series): keep one
+    # rows written twice (the Q3 2025 quarterly stillbirths, the 12 months to September 2025 of
+    # perinatal mortality: in a breakdown table and in a series): keep the first
     return frame.drop_duplicates(
         subset=["indicator_id", "period_type", "period_start", "breakdown", "group"]
-    )
+    ).reset_index(drop=True)
 
 
 def dq_frame() -> pd.DataFrame:

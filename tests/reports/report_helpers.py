@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -23,6 +24,9 @@ class HtmlTable:
     caption: str = ""
     headers: list[str] = field(default_factory=list)
     rows: list[tuple[str, list[HtmlCell]]] = field(default_factory=list)
+    # the results row each table row shows (its data-source attribute), None where it has none
+    sources: list[dict | None] = field(default_factory=list)
+    section: str = ""  # the id of the report section the table is in
 
     def row(self, key: str) -> dict[str, HtmlCell]:
         for k, cells in self.rows:
@@ -40,19 +44,24 @@ class _TableParser(HTMLParser):
         self._in_caption = False
         self._in_th_head = False
         self._hidden: list[str] = []  # open aria-hidden elements: their text is not read out
+        self._section = ""
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
         a = {k: v or "" for k, v in attrs}
         if self._hidden or a.get("aria-hidden") == "true":
             self._hidden.append(tag)
             return
+        if tag == "section" and "report-section" in a.get("class", "").split():
+            self._section = a.get("id", "")
         if tag == "table":
             data = {k[5:]: v for k, v in a.items() if k.startswith("data-")}
-            self.tables.append(HtmlTable(a.get("id", ""), data))
+            self.tables.append(HtmlTable(a.get("id", ""), data, section=self._section))
         elif tag == "caption":
             self._in_caption, self._text = True, []
         elif tag == "tr" and self.tables:
             self.tables[-1].rows.append((a.get("data-key", ""), []))
+            source = a.get("data-source")
+            self.tables[-1].sources.append(json.loads(source) if source else None)
         elif tag in ("td", "th") and self.tables:
             if "data-field" in a:
                 value = a.get("data-value")
@@ -87,8 +96,9 @@ class _TableParser(HTMLParser):
 def html_tables(html: str) -> list[HtmlTable]:
     parser = _TableParser()
     parser.feed(html)
-    for t in parser.tables:
-        t.rows = [(k, cells) for k, cells in t.rows if cells]  # drop the header row
+    for t in parser.tables:  # drop the header row
+        kept = [i for i, (_, cells) in enumerate(t.rows) if cells]
+        t.rows, t.sources = [t.rows[i] for i in kept], [t.sources[i] for i in kept]
     return parser.tables
 
 

@@ -386,5 +386,69 @@ def test_published_wres_table_reveals_no_count_of_1_to_7(tmp_path):
     assert published["2"]["bme"].value == pytest.approx(25 / 160 * 100, abs=0.006)
     # indicator 9 is computed from board counts the return holds only in a note: withheld
     assert published["9"]["measure"].text == "*"
-    # notes quote unrounded counts ("6 staff of unknown ethnicity", "1 of 8 board members")
-    assert all(r["note"].text == "" for r in published.values())
+    # notes quote unrounded counts ("6 staff of unknown ethnicity", "1 of 8 board members"):
+    # the published table has no note column at all
+    assert all("note" not in r for r in published.values())
+    # indicators 5 to 8 have no overall measure: not applicable, not "not available"
+    assert published["5"]["measure"].text == "z" and internal["5"]["measure"].text == "z"
+
+
+def test_every_catalogue_unit_is_written_in_plain_words():
+    from maternity_equity.indicators import catalogue
+    from maternity_equity.reports.content import _value_title
+    from maternity_equity.reports.data import UNIT_LABELS
+    from maternity_equity.reports.sentences import with_unit
+
+    # every unit the catalogue uses has a label chosen for it, not a fallback
+    assert {d.unit for d in catalogue()} <= set(UNIT_LABELS)
+    real = load_catalogue()
+    assert all("_" not in m.unit for m in real.values())
+    wres9 = real["p4d_wres_9"]  # % BME of the board minus % BME of the workforce
+    assert wres9.unit == "percentage points"
+    assert with_unit("-3.5", wres9.unit) == "-3.5 percentage points"
+    assert _value_title(wres9) == "Percentage points"
+
+
+def test_only_rows_the_report_can_show_are_published_and_ratios_keep_their_sources():
+    """The report publishes every period's overall rows (trend charts) but group rows only for
+    its quarter and a year earlier; a group ratio's trend still finds its source's ethnic rows
+    in every period, so its points are published, not withheld for want of them."""
+    import pandas as pd
+
+    from maternity_equity.reports.content import ReportBuilder
+    from maternity_equity.reports.data import WarehouseData
+
+    mortality, ratio = "m_perinatal_mortality_rate", "m_perinatal_ratio_black_asian_vs_white"
+    rows = []
+    for start, end in (
+        (dt.date(2024, 10, 1), dt.date(2025, 9, 30)),
+        (dt.date(2024, 7, 1), dt.date(2025, 6, 30)),
+    ):
+        when = {"period_start": start, "period_end": end}
+        for g, x, n in (("White", 20, 3000), ("Black", 10, 900), ("Asian", 12, 1100)):
+            rows.append(_lmns_row(mortality, "ethnic_group", g, x, n, value=x / n * 1000, **when))
+        rows.append(_lmns_row(mortality, "all", "All", 42, 5000, value=8.4, **when))
+        rows.append(
+            _lmns_row(
+                ratio,
+                "all",
+                "Black and Asian",
+                22,
+                2000,
+                value=1.65,
+                multiplier=1.0,
+                reference_group="White",
+                **when,
+            )
+        )
+        # a rate that is no group ratio's source: its groups are needed only in the report's period
+        rows.append(_lmns_row("m_stillbirth_rate", "ethnic_group", "White", 9, 3000, **when))
+    data = WarehouseData(pd.DataFrame(rows), pd.DataFrame(), pd.DataFrame(), pd.DataFrame())
+    builder = ReportBuilder(data, load_catalogue(), None, Period.parse("2025-Q3"), "published")
+    shown = builder.shown
+    june = shown[shown["period_end"] == dt.date(2025, 6, 30)]
+    # (20 / 2,000) / (20 / 3,000) = 1.5 from the rounded counts, in the earlier period too
+    assert june.loc[june["indicator_id"] == ratio, "value"].tolist() == [1.5]
+    assert june[june["indicator_id"] == "m_stillbirth_rate"].empty
+    september = shown[shown["period_end"] == dt.date(2025, 9, 30)]
+    assert len(september[september["indicator_id"] == "m_stillbirth_rate"]) == 1

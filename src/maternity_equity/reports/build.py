@@ -44,11 +44,11 @@ def build_model(
     ``period`` is a calendar quarter such as ``2025-Q3``; ``None`` means the latest quarter
     the results cover completely.
     """
-    data = load_warehouse(warehouse_path)
+    cat = load_catalogue() if catalogue is None else catalogue
+    data = load_warehouse(warehouse_path, cat)
     p = Period.parse(period) if period else latest_period(data.results)
     if plan is None:
         plan = load_plan(plan_db_url, p, today=today)
-    cat = load_catalogue() if catalogue is None else catalogue
     return ReportBuilder(data, cat, plan, p, variant, today=today).build()
 
 

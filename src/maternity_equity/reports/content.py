@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
@@ -32,10 +32,22 @@ from maternity_equity.reports.data import (
     wres_indicators,
 )
 from maternity_equity.reports.disclosure import Cell, Figures
-from maternity_equity.reports.model import Block, Chart, Column, Paragraph, Report, Section, Table
+from maternity_equity.reports.model import (
+    Block,
+    Chart,
+    Column,
+    Paragraph,
+    Report,
+    Section,
+    Table,
+    row_source,
+)
 from maternity_equity.reports.sentences import (
+    comparison_sentence,
     headline_sentence,
     inequality_sentence,
+    reference_population_label,
+    sii_headline_sentence,
     with_unit,
 )
 from maternity_equity.stats import xmr
@@ -70,9 +82,37 @@ NEED_ID = "areas_of_highest_need"
 ETHNIC_ORDER = ("White", "Mixed", "Asian", "Black", "Other", "Not stated or not known")
 BREAKDOWNS = (("ethnic_group", "Ethnic group"), ("imd_quintile", "IMD quintile"))
 TOTAL = "All"
-TOTAL_LABEL = "All women (LMNS)"
+TOTAL_LABEL = "LMNS total"
 SPC_MIN_POINTS = 12
 SPC_MAX_POINTS = 24  # the last two years of months: enough for stable limits, short to read
+# a rare event's quarterly SPC chart needs at least this many events in every quarter (the
+# publication threshold): below it most points are withheld and XmR limits mean little
+SPC_MIN_EVENTS = 8
+ROLLING_POINTS = 12  # rolling 12-month rates at the last 12 quarter ends (three years)
+MIN_CHART_POINTS = 2  # a trend chart with fewer shown points is not drawn
+SII_BREAKDOWN_LABELS = {"imd_decile": "IMD deciles", "imd_quintile": "IMD quintiles"}
+
+
+@dataclass(frozen=True)
+class Trend:
+    """An indicator's trend chart and what it says about variation.
+
+    With no SPC judgement, ``why`` says why in a paragraph, ``sentence`` in one sentence for
+    the summary and ``short`` in a few words for the headline table.
+    """
+
+    chart: Chart | None
+    variation: str | None = None
+    assurance: str | None = None
+    why: str = ""
+    sentence: str = ""
+    short: str = "Not assessed"
+
+
+def is_aggregate_group(group: Any) -> bool:
+    """A row that sums a breakdown ("All", "All quintiles", "All deciles"): not a group."""
+    text = str(group)
+    return text == TOTAL or text.startswith(TOTAL + " ")
 
 
 def _lmns(results: pd.DataFrame) -> pd.DataFrame:
@@ -133,7 +173,7 @@ class ReportBuilder:
             raise ValueError(f"variant must be 'published' or 'internal', got {variant!r}")
         self.data, self.period, self.variant, self.plan = data, period, variant, plan
         self.catalogue = dict(catalogue)
-        self.results = data.results
+        self.results = _plain_columns(data.results)
         for ind_id in sorted(set(self.results["indicator_id"]) - set(self.catalogue)):
             self.catalogue[ind_id] = IndicatorMeta(id=ind_id, title=ind_id)
         self.today = today or dt.date.today()
@@ -141,14 +181,31 @@ class ReportBuilder:
         published = variant == "published"
         # what this variant may show: published rows (rounded, suppressed, gated) or stored ones
         self.shown = (
-            publish_results(self.results) if published else self.results.assign(suppressed=False)
+            publish_results(self._rows_shown())
+            if published
+            else self.results.assign(suppressed=False)
         )
         self.dq = publish_dq_results(data.dq_results) if published else data.dq_results
         lmns = _lmns(self.shown)
         self._by_indicator = {k: g for k, g in lmns.groupby("indicator_id", sort=False)}
         stored = _lmns(self.results)
         self._stored_by_indicator = {k: g for k, g in stored.groupby("indicator_id", sort=False)}
-        self._spc_cache: dict[str, tuple[Chart | None, str | None, str | None, str]] = {}
+        self._trend_cache: dict[str, Trend] = {}
+
+    def _rows_shown(self) -> pd.DataFrame:
+        """The rows the report can show, so only they are published: every period's overall
+        rows (the trend charts), the group rows of the report's period and a year earlier
+        (tables and baselines), and every period's ethnic groups of the rates that group
+        ratios are computed from. Whole slices are kept or dropped, except that a trend's
+        overall rows keep no group rows: their published value rests on their own counts."""
+        r = self.results
+        ends = {self.period.end, self.period.year_earlier().end}
+        in_period = r["period_type"].isin(("quarter", "rolling_12m")) & r["period_end"].isin(ends)
+        sources = {m.source_indicator for m in self.catalogue.values() if m.kind == "group_ratio"}
+        ratio_sources = r["indicator_id"].isin(sources) & (r["breakdown"] == "ethnic_group")
+        keep = (r["breakdown"] == "all") | in_period | ratio_sources
+        keep |= r["geography_type"] != "lmns"  # the need ranking
+        return r[keep & (r["period_end"] <= self.period.end)]
 
     def rows_for(
         self, indicator_id: str, period: Period | None = None, *, stored: bool = False
@@ -171,39 +228,138 @@ class ReportBuilder:
         """The cells of one row of :attr:`shown`."""
         return sdc.figures(row, variant=self.variant)
 
-    def _spc(self, meta: IndicatorMeta) -> tuple[Chart | None, str | None, str | None, str]:
-        """SPC chart of the monthly LMNS series up to the end of the period (computed once)."""
-        if meta.id not in self._spc_cache:
-            self._spc_cache[meta.id] = self._make_spc(meta)
-        return self._spc_cache[meta.id]
+    def _trend(self, meta: IndicatorMeta) -> Trend:
+        """The trend chart up to the end of the period (computed once per indicator)."""
+        if meta.id not in self._trend_cache:
+            self._trend_cache[meta.id] = self._make_trend(meta)
+        return self._trend_cache[meta.id]
 
-    def _make_spc(self, meta: IndicatorMeta) -> tuple[Chart | None, str | None, str | None, str]:
-        """Monthly, or quarterly for rare events (months are mostly too small to publish) and
-        for series of fewer than 12 months: chosen from which rows exist, the same in both
-        variants, so suppression never changes the chart. A withheld point leaves a gap."""
+    def _make_trend(self, meta: IndicatorMeta) -> Trend:
+        """Monthly SPC; quarterly for series of fewer than 12 months and for rare events,
+        whose months are mostly too small to publish; a rare event with fewer than 8 events
+        in any quarter gets its rolling 12-month rate at each quarter end instead, with no
+        SPC judgement. The choice rests on the stored rows, the same in both variants, so
+        suppression never changes the kind of chart. A withheld point leaves a gap."""
+        if meta.kind == "sii":
+            return Trend(
+                None,
+                why="No SPC chart: a slope index of inequality is compared with its baseline, "
+                "not charted as a process over time.",
+                short="Not assessed: an index",
+            )
         r = self._by_indicator.get(meta.id)
         if r is None:
-            return None, None, None, ""
+            return Trend(None)
         r = r[(r["breakdown"] == "all") & (r["period_end"] <= self.period.end)]
         months = r[r["period_type"] == "month"]
-        monthly = meta.disclosure_class != "rare_event" and len(months) >= SPC_MIN_POINTS
+        monthly = not meta.rare and len(months) >= SPC_MIN_POINTS
         period_type, label = ("month", "monthly") if monthly else ("quarter", "quarterly")
         series = r[r["period_type"] == period_type].sort_values("period_start")
         series = series.tail(SPC_MAX_POINTS)
+        if meta.rare and len(series) >= 2:
+            stored = self._stored_by_indicator[meta.id]
+            stored = stored[
+                (stored["breakdown"] == "all")
+                & (stored["period_type"] == "quarter")
+                & stored["period_start"].isin(set(series["period_start"]))
+            ]
+            few = int((pd.to_numeric(stored["numerator"]) < SPC_MIN_EVENTS).sum())
+            if few:
+                return self._rolling_trend(meta, r, few, len(series))
         if len(series) < 2:
-            return None, None, None, "No SPC chart: fewer than two periods."
+            return Trend(
+                None,
+                why="No SPC chart: fewer than two periods.",
+                sentence="There are too few periods for an SPC judgement of variation.",
+                short="Not assessed: too few periods",
+            )
         figures = [self.publish(row, meta) for row in series.to_dict("records")]
+        sources = [row_source(row) for row in series.to_dict("records")]
         if any(f.value.withheld for f in figures):
-            return self._gap_chart(meta, series, figures, label)
-        return self._spc_chart(meta, series, figures, label)
+            return self._gap_trend(meta, series, figures, sources, label)
+        return self._spc_trend(meta, series, figures, sources, label)
 
-    def _gap_chart(
-        self, meta: IndicatorMeta, series: pd.DataFrame, figures: list[Figures], label: str
-    ) -> tuple[Chart | None, str | None, str | None, str]:
+    def _rolling_trend(self, meta: IndicatorMeta, r: pd.DataFrame, few: int, n: int) -> Trend:
+        """Rolling 12-month rates at quarter ends, for rare events too few for SPC."""
+        why = (
+            f"No SPC chart: {few} of the last {n} quarters had fewer than {SPC_MIN_EVENTS} "
+            "events, too few for process limits to mean anything."
+        )
+        sentence = (
+            f"Events are too few for an SPC judgement ({few} of the last {n} quarters had fewer "
+            f"than {SPC_MIN_EVENTS})"
+        )
+        rolling = r[(r["period_type"] == "rolling_12m") & r["period_end"].map(_is_quarter_end)]
+        rolling = rolling.sort_values("period_end").tail(ROLLING_POINTS)
+        recs = rolling.to_dict("records")
+        figures = [self.publish(row, meta) for row in recs]
+        short = "Not assessed: too few events"
+        marks = [_gap_mark(f) for f in figures]
+        shown = sum(1 for m in marks if not m)
+        if shown < MIN_CHART_POINTS:  # a line needs two points: say so rather than draw none
+            why += (
+                f" Only {shown} of the {len(recs)} rates for the 12 months to each quarter end "
+                "can be shown, too few to chart."
+            )
+            return Trend(None, why=why, sentence=sentence + ".", short=short)
+        why += (
+            " The chart shows the rate for the 12 months to the end of each quarter instead; "
+            "these periods overlap, so no judgement of special or common cause variation is "
+            "made from them."
+        )
+        sentence += ", so the trend is shown as rolling 12-month rates."
+        title = f"{meta.title}: rate for the 12 months to each quarter end"
+        spec = charts.series_with_gaps(
+            # plotted at the first day of the period's last month, so the axis and the table
+            # both read "Mar 2025" for the 12 months to 31 March 2025
+            [row["period_end"].replace(day=1) for row in recs],
+            [f.value.value for f in figures],
+            marks,
+            [f.value.text if m else "" for f, m in zip(figures, marks, strict=True)],
+            target=meta.target,
+            title=title,
+            value_title=_value_title(meta),
+            description=f"Line chart of the {meta.title} over the 12 months to the end of each "
+            f"quarter, {len(recs)} points, {shown} shown"
+            + (f", {len(recs) - shown} not shown (marked at the foot)" if shown < len(recs) else "")
+            + f"; latest {_shown_text(figures[-1], meta)}.",
+        )
+        table = _chart_table(
+            self._id("trend"),
+            f"Data for the chart: {title}",
+            spec,
+            meta,
+            "trend",
+            [row_source(row) for row in recs],
+        )
+        table.columns[0] = replace(table.columns[0], title="12 months to")
+        chart = Chart(table.id + "-chart", title, spec, table)
+        return Trend(chart, why=why, sentence=sentence, short=short)
+
+    def _gap_trend(
+        self,
+        meta: IndicatorMeta,
+        series: pd.DataFrame,
+        figures: list[Figures],
+        sources: list[dict[str, str]],
+        label: str,
+    ) -> Trend:
         """The series with gaps where points are withheld; no process limits without them."""
         marks = [_gap_mark(f) for f in figures]
         title = f"{meta.title}: {label} trend"
         withheld = sum(1 for m in marks if m)
+        why = (
+            f"No SPC judgement: {withheld} of the {len(marks)} {label} points are suppressed "
+            "or fail data quality, so process limits cannot be calculated."
+        )
+        sentence = (
+            f"There is no SPC judgement of variation: {withheld} of the {len(marks)} {label} "
+            "points are not shown."
+        )
+        short = "Not assessed: points withheld"
+        if len(marks) - withheld < MIN_CHART_POINTS:
+            why += f" Only {len(marks) - withheld} can be shown, too few to chart."
+            return Trend(None, why=why, sentence=sentence, short=short)
         spec = charts.series_with_gaps(
             list(series["period_start"]),
             [f.value.value for f in figures],
@@ -216,16 +372,20 @@ class ReportBuilder:
             f"{len(marks)} points are not shown (marked at the foot of the chart), so the line "
             "breaks there.",
         )
-        table = _chart_table(self._id("spc"), f"Data for the chart: {title}", spec, meta, "trend")
-        why = (
-            f"No SPC judgement: {withheld} of the {len(marks)} {label} points are suppressed "
-            "or fail data quality, so process limits cannot be calculated."
+        table = _chart_table(
+            self._id("spc"), f"Data for the chart: {title}", spec, meta, "trend", sources
         )
-        return Chart(table.id + "-chart", title, spec, table), None, None, why
+        chart = Chart(table.id + "-chart", title, spec, table)
+        return Trend(chart, why=why, sentence=sentence, short=short)
 
-    def _spc_chart(
-        self, meta: IndicatorMeta, series: pd.DataFrame, figures: list[Figures], label: str
-    ) -> tuple[Chart | None, str | None, str | None, str]:
+    def _spc_trend(
+        self,
+        meta: IndicatorMeta,
+        series: pd.DataFrame,
+        figures: list[Figures],
+        sources: list[dict[str, str]],
+        label: str,
+    ) -> Trend:
         values = [float(f.value.value) for f in figures]  # type: ignore[arg-type]
         result = xmr(values, improvement_direction=meta.improvement_direction, target=meta.target)
         dates = list(series["period_start"])
@@ -234,7 +394,6 @@ class ReportBuilder:
             for a in (self.plan.annotations if self.plan else [])
             if meta.id in a.indicator_ids and dates[0] <= a.date <= self.period.end
         ]
-        variation, assurance = result.variation, result.assurance
         title = f"{meta.title}: {label} trend (SPC)"
         spec = charts.spc_chart(
             dates,
@@ -245,43 +404,50 @@ class ReportBuilder:
             title=title,
             value_title=_value_title(meta),
         )
-        table = _chart_table(self._id("spc"), f"Data for the chart: {title}", spec, meta, "spc")
-        return Chart(table.id + "-chart", title, spec, table), variation, assurance, ""
+        table = _chart_table(
+            self._id("spc"), f"Data for the chart: {title}", spec, meta, "spc", sources
+        )
+        chart = Chart(table.id + "-chart", title, spec, table)
+        return Trend(chart, result.variation, result.assurance)
 
     # ----- indicator tables ----------------------------------------------------------------------
 
     def breakdown_table(
         self, meta: IndicatorMeta, rows: pd.DataFrame, breakdown: str, label: str
     ) -> tuple[Table, list[Figures]] | None:
-        part = rows[rows["breakdown"] == breakdown]
-        if part.empty:
+        """One indicator by ethnic group or IMD quintile, with the total; None with fewer than
+        two groups (a table of one group repeats the total)."""
+        part = rows[(rows["breakdown"] == breakdown) & ~rows["group"].map(is_aggregate_group)]
+        if part["group"].nunique() < 2:
             return None
         recs = sorted(part.to_dict("records"), key=lambda r: _group_sort_key(breakdown)(r["group"]))
         total = _total_row(rows)
         # secondary suppression is already in the published rows (publish.publish_results)
         figures = [self.publish(r, meta) for r in recs]
-        total_fig = self.publish(total, meta) if total else None
         groups = [str(r["group"]) for r in recs]
         ref = next(
             (str(r["reference_group"]) for r in recs if _present(r.get("reference_group"))), ""
         )
-        cols = _indicator_columns(meta, label)
         body = [
-            [Cell(None, group_label(breakdown, g)), *_figure_cells(f)]
+            _group_cells(group_label(breakdown, g), f, reference=g == ref)
             for g, f in zip(groups, figures, strict=True)
         ]
-        keys = groups[:]
-        if total_fig is not None:
-            na = Cell(None, sdc.NOT_APPLICABLE)
-            body.append([Cell(None, TOTAL_LABEL)] + _figure_cells(total_fig)[:5] + [na] * 4)
+        keys, sources = groups[:], [row_source(r) for r in recs]
+        if total is not None:
+            cells = _figure_cells(self.publish(total, meta))
+            if str(total.get("reference_group") or "") not in groups:
+                # the total is compared with a group outside this table, or with none
+                cells[5:] = [Cell(None, sdc.NOT_APPLICABLE)] * 4
+            body.append([Cell(None, self.total_label(meta)), *cells])
             keys.append(TOTAL)
+            sources.append(row_source(total))
         caption = f"{meta.title} by {_lower(label)}, {when(rows, self.period)}"
         if ref and ref in groups:
             caption += f" (reference group: {group_label(breakdown, ref)})"
         table = Table(
             self._id("tab"),
             caption,
-            cols,
+            _indicator_columns(meta, label),
             body,
             row_keys=keys,
             keys={
@@ -291,13 +457,56 @@ class ReportBuilder:
                 "period_start": str(recs[0]["period_start"]),
                 "kind": "indicator",
             },
+            row_sources=sources,
         )
         return table, figures
+
+    def total_label(self, meta: IndicatorMeta) -> str:
+        """The total row: the indicator's own population where it is one target group."""
+        if meta.reference_breakdown:
+            return f"{_population(meta)[:1].upper()}{_population(meta)[1:]} (total)"
+        return TOTAL_LABEL
+
+    def comparison_table(
+        self, meta: IndicatorMeta, rows: pd.DataFrame
+    ) -> tuple[Table, Figures, Figures] | None:
+        """A targeted indicator beside its reference population (continuity of carer: Black,
+        Asian and Mixed women beside White women; the most deprived decile beside the least
+        deprived): the overall row carries the ratio to the reference."""
+        pair = _comparison_rows(meta, rows)
+        if pair is None:
+            return None
+        total, ref_row = pair
+        fig_total, fig_ref = self.publish(total, meta), self.publish(ref_row, meta)
+        reference = reference_population_label(meta.reference_breakdown, meta.reference_group)
+        table = Table(
+            self._id("tab"),
+            f"{meta.title} compared with {reference}, {when(rows, self.period)}",
+            _indicator_columns(meta, "Population"),
+            [
+                [Cell(None, self.total_label(meta)), *_figure_cells(fig_total)],
+                [
+                    Cell(None, f"Reference: {reference}"),
+                    *_group_cells("", fig_ref, reference=True)[1:],
+                ],
+            ],
+            row_keys=[TOTAL, meta.reference_group],
+            keys={
+                "indicator_id": meta.id,
+                "breakdown": meta.reference_breakdown,
+                "period_type": str(total["period_type"]),
+                "period_start": str(total["period_start"]),
+                "kind": "comparison",
+            },
+            row_sources=[row_source(total), row_source(ref_row)],
+        )
+        return table, fig_total, fig_ref
 
     def inequality_table(
         self, meta: IndicatorMeta, rows: pd.DataFrame, quintile_figures: list[Figures]
     ) -> tuple[Table, Cell, Cell, Cell] | None:
         part = rows[rows["breakdown"] == "imd_quintile"]
+        part = part[~part["group"].map(is_aggregate_group)]
         stored = self.rows_for(meta.id, stored=True)
         stored = stored[(stored["breakdown"] == "imd_quintile") & stored["sii"].notna()]
         if part.empty or stored.empty:
@@ -336,10 +545,93 @@ class ReportBuilder:
                 "period_type": str(first["period_type"]),
                 "period_start": str(first["period_start"]),
             },
+            row_sources=[row_source(first)] * 2,
         )
         return table, *cells["sii"]
 
+    def sii_table(self, meta: IndicatorMeta, rows: pd.DataFrame) -> Table | None:
+        """An SII indicator's rows (one per deprivation breakdown, deciles first)."""
+        recs = [
+            r
+            for b in SII_BREAKDOWN_LABELS
+            for r in rows[rows["breakdown"] == b].to_dict("records")
+            if is_aggregate_group(r["group"])
+        ]
+        if not recs:
+            return None
+        body = []
+        for r in recs:
+            f = self.publish(r, meta)
+            if f.suppressed or f.value.withheld:
+                rii = [Cell(None, f.value.text if f.value.withheld else sdc.SUPPRESSED)] * 3
+            else:
+                rii = [_num(r.get(k), 2) for k in ("rii", "rii_lower", "rii_upper")]
+            body.append(
+                [Cell(None, SII_BREAKDOWN_LABELS[r["breakdown"]]), f.value, f.lower, f.upper, *rii]
+            )
+        unit = f" ({meta.unit})" if meta.unit not in ("", "%") else ""
+        return Table(
+            self._id("tab"),
+            f"{meta.title}, {when(recs[0], self.period)}",
+            [
+                Column("breakdown", "Deprivation groups", False, "22%"),
+                Column("value", f"SII{unit}", True, "13%"),
+                Column("lower", "Lower 95% CI", True, "13%"),
+                Column("upper", "Upper 95% CI", True, "13%"),
+                Column("rii", "RII", True, "13%"),
+                Column("rii_lower", "RII lower CI", True, "13%"),
+                Column("rii_upper", "RII upper CI", True, "13%"),
+            ],
+            body,
+            row_keys=[str(r["breakdown"]) for r in recs],
+            keys={
+                "indicator_id": meta.id,
+                "kind": "sii",
+                "period_type": str(recs[0]["period_type"]),
+            },
+            notes=[
+                "SII: the modelled value at the most deprived end minus that at the least "
+                "deprived end; RII: the one divided by the other. Deciles are the headline "
+                "measure of the guidance."
+            ],
+            row_sources=[row_source(r) for r in recs],
+        )
+
+    def sii_headline(self, meta: IndicatorMeta) -> tuple[str, Figures, Mapping[str, Any]] | None:
+        """The headline SII (deciles, else quintiles) and its sentence."""
+        rows = self.rows_for(meta.id)
+        for breakdown in SII_BREAKDOWN_LABELS:
+            part = rows[(rows["breakdown"] == breakdown) & rows["group"].map(is_aggregate_group)]
+            if not part.empty:
+                row = part.iloc[0].to_dict()
+                f = self.publish(row, meta)
+                baseline, baseline_label = self._baseline(meta)
+                text = sii_headline_sentence(
+                    meta,
+                    f,
+                    period_title=when(row, self.period),
+                    groups=SII_BREAKDOWN_LABELS[breakdown].removeprefix("IMD ").rstrip("s"),
+                    baseline=baseline,
+                    baseline_label=baseline_label,
+                )
+                return text, f, row
+        return None
+
+    def sii_block(self, meta: IndicatorMeta) -> Block | None:
+        rows = self.rows_for(meta.id)
+        table = self.sii_table(meta, rows)
+        headline = self.sii_headline(meta)
+        if table is None or headline is None:
+            return None
+        content: list[Paragraph | Table | Chart] = []
+        if meta.definition:
+            content.append(Paragraph(meta.definition, "definition"))
+        content += [Paragraph(headline[0], "summary"), table]
+        return Block(f"ind-{meta.id}", meta.title, content)
+
     def indicator_block(self, meta: IndicatorMeta) -> Block | None:
+        if meta.kind == "sii":
+            return self.sii_block(meta)
         rows = self.rows_for(meta.id)
         if rows.empty:
             return None
@@ -347,7 +639,7 @@ class ReportBuilder:
         if meta.definition:
             content.append(Paragraph(meta.definition, "definition"))
         total = _total_row(rows)
-        spc_chart, variation, assurance, why = self._spc(meta)
+        trend = self._trend(meta)
         if total is not None:
             f = self.publish(total, meta)
             content.append(
@@ -358,13 +650,18 @@ class ReportBuilder:
                         f.lower,
                         f.upper,
                         period_title=when(total, self.period),
-                        variation=variation,
-                        assurance=assurance,
+                        variation=trend.variation,
+                        assurance=trend.assurance,
                         failing_dq=f.failing_dq,
                     ),
                     "summary",
                 )
             )
+        if meta.reference_breakdown:
+            made = self.comparison_table(meta, rows)
+            if made is not None:
+                content.append(Paragraph(self._comparison_sentence(meta, *made[1:])))
+                content.append(made[0])
         for breakdown, label in BREAKDOWNS:
             made = self.breakdown_table(meta, rows, breakdown, label)
             if made is None:
@@ -378,7 +675,7 @@ class ReportBuilder:
                 category_title=label,
                 description=_bar_description(meta, table, label),
                 reference_value=reference,
-                reference_label=TOTAL_LABEL,
+                reference_label=self.total_label(meta),
                 highlight=_reference_label(table, breakdown, rows),
             )
             content.append(Chart(table.id + "-chart", spec["title"]["text"], spec, table))
@@ -388,16 +685,27 @@ class ReportBuilder:
                     itable, sii, lo, hi = ineq
                     content.append(Paragraph(inequality_sentence(meta, sii, lo, hi)))
                     content.append(itable)
-        if why:
-            content.append(Paragraph(why, "warning"))
-        if spc_chart is not None:
-            content.append(spc_chart)
+        if trend.why:
+            content.append(Paragraph(trend.why, "warning"))
+        if trend.chart is not None:
+            content.append(trend.chart)
         icons = []
-        if variation:
-            icons.append(("variation-" + variation, VARIATION_LABELS.get(variation, variation)))
-        if assurance:
-            icons.append(("assurance-" + assurance, ASSURANCE_LABELS.get(assurance, assurance)))
+        if trend.variation:
+            v = trend.variation
+            icons.append(("variation-" + v, VARIATION_LABELS.get(v, v)))
+        if trend.assurance:
+            a = trend.assurance
+            icons.append(("assurance-" + a, ASSURANCE_LABELS.get(a, a)))
         return Block(f"ind-{meta.id}", meta.title, content, icons)
+
+    def _comparison_sentence(self, meta: IndicatorMeta, total: Figures, ref: Figures) -> str:
+        return comparison_sentence(
+            meta,
+            _population(meta),
+            reference_population_label(meta.reference_breakdown, meta.reference_group),
+            total,
+            ref,
+        )
 
     # ----- sections ------------------------------------------------------------------------------
 
@@ -409,51 +717,17 @@ class ReportBuilder:
                 m.id for m in self.catalogue.values() if m.target is not None and m.id in present
             ]
         sentences: list[Paragraph] = []
-        body, keys = [], []
+        body, keys, sources = [], [], []
         for ind_id in ids:
             meta = self.catalogue[ind_id]
-            total = _total_row(self.rows_for(ind_id))
-            if total is None:
+            made = self._headline(meta)
+            if made is None:
                 continue
-            f = self.publish(total, meta)
-            baseline, baseline_label = self._baseline(meta)
-            _, variation, assurance, _ = self._spc(meta)
-            sentences.append(
-                Paragraph(
-                    headline_sentence(
-                        meta,
-                        f.value,
-                        f.lower,
-                        f.upper,
-                        period_title=when(total, self.period),
-                        baseline=baseline,
-                        baseline_label=baseline_label,
-                        variation=variation,
-                        assurance=assurance,
-                        failing_dq=f.failing_dq,
-                    ),
-                    "summary",
-                )
-            )
-            target = Cell(None, sdc.NOT_APPLICABLE) if meta.target is None else _num(meta.target)
-            body.append(
-                [
-                    Cell(None, meta.title),
-                    f.value,
-                    f.lower,
-                    f.upper,
-                    baseline or Cell(None, sdc.NOT_AVAILABLE),
-                    target,
-                    Cell(None, VARIATION_LABELS.get(variation or "", "Not assessed")),
-                    Cell(
-                        None,
-                        ASSURANCE_LABELS.get(assurance or "", "No target")
-                        if meta.target is not None
-                        else "No target",
-                    ),
-                ]
-            )
+            text, cells, source = made
+            sentences.append(Paragraph(text, "summary"))
+            body.append([Cell(None, meta.title), *cells])
             keys.append(ind_id)
+            sources.append(source)
         content: list[Any] = [
             Paragraph(
                 f"This report sets out the {self.lmns_name()} equity and equality indicators "
@@ -482,17 +756,68 @@ class ReportBuilder:
                     keys={"kind": "headline", "breakdown": "all"},
                     notes=[
                         "Baseline: the catalogue baseline where the guidance sets one, otherwise "
-                        "the same quarter a year earlier."
+                        "the same quarter a year earlier (the 12 months to the same month for "
+                        "rare events). Rates of rare events are for the 12 months to the end of "
+                        "the quarter. The perinatal SII is for IMD deciles."
                     ],
+                    row_sources=sources,
                 )
             )
         else:
             content.append(Paragraph("No headline metric has results for this period.", "warning"))
         return Section("summary", "Summary", content)
 
+    def _headline(self, meta: IndicatorMeta) -> tuple[str, list[Cell], dict[str, str]] | None:
+        """One headline metric: its sentence, its table cells after the title, its source."""
+        baseline, baseline_label = self._baseline(meta)
+        target = Cell(None, sdc.NOT_APPLICABLE) if meta.target is None else _num(meta.target)
+        trend = self._trend(meta)
+        if meta.kind == "sii":
+            made = self.sii_headline(meta)
+            if made is None:
+                return None
+            text, f, row = made
+        else:
+            row = _total_row(self.rows_for(meta.id))
+            if row is None:
+                return None
+            f = self.publish(row, meta)
+            text = headline_sentence(
+                meta,
+                f.value,
+                f.lower,
+                f.upper,
+                period_title=when(row, self.period),
+                baseline=baseline,
+                baseline_label=baseline_label,
+                variation=trend.variation,
+                assurance=trend.assurance,
+                failing_dq=f.failing_dq,
+                no_variation=trend.sentence,
+            )
+            pair = _comparison_rows(meta, self.rows_for(meta.id))
+            if pair is not None:
+                figs = (self.publish(pair[0], meta), self.publish(pair[1], meta))
+                text += " " + self._comparison_sentence(meta, *figs)
+        variation = VARIATION_LABELS.get(trend.variation or "", trend.short)
+        assurance = "No target"
+        if meta.target is not None:
+            assurance = ASSURANCE_LABELS.get(trend.assurance or "", "Not assessed")
+        cells = [
+            f.value,
+            f.lower,
+            f.upper,
+            baseline or Cell(None, sdc.NOT_AVAILABLE),
+            target,
+            Cell(None, variation),
+            Cell(None, assurance),
+        ]
+        return text, cells, row_source(row)
+
     def _baseline(self, meta: IndicatorMeta) -> tuple[Cell | None, str]:
-        if meta.baseline is not None:
-            return _num(meta.baseline), meta.baseline_label or "national baseline"
+        if meta.baseline is not None:  # as the catalogue gives it: 4.39, 1.7
+            decimals = max(1, len(repr(float(meta.baseline)).split(".")[1].rstrip("0")))
+            return _num(meta.baseline, decimals), meta.baseline_label or "national baseline"
         earlier = self.period.year_earlier()
         total = _total_row(self.rows_for(meta.id, earlier))
         if total is None:
@@ -521,11 +846,12 @@ class ReportBuilder:
     def count_table(
         self, meta: IndicatorMeta, rows: pd.DataFrame, breakdown: str, label: str
     ) -> Table | None:
-        part = rows[rows["breakdown"] == breakdown]
+        part = rows[(rows["breakdown"] == breakdown) & ~rows["group"].map(is_aggregate_group)]
         total = _total_row(rows)
         if part.empty:
             return None
         recs = sorted(part.to_dict("records"), key=lambda r: _group_sort_key(breakdown)(r["group"]))
+        sources = [row_source(r) for r in recs]
         counts = [_count(r["numerator"]) for r in recs]
         total_count = _count(total["numerator"]) if total else None
         body = []
@@ -535,6 +861,7 @@ class ReportBuilder:
         if total_count is not None:
             body.append([Cell(None, TOTAL_LABEL), total_count, _share(total_count, total_count)])
             keys.append(TOTAL)
+            sources.append(row_source(total))
         return Table(
             self._id("tab"),
             f"{meta.title} by {_lower(label)}, {when(rows, self.period)}",
@@ -552,6 +879,7 @@ class ReportBuilder:
                 "period_type": str(recs[0]["period_type"]),
                 "period_start": str(recs[0]["period_start"]),
             },
+            row_sources=sources,
         )
 
     def need_table(self) -> Table | None:
@@ -697,7 +1025,8 @@ class ReportBuilder:
                 "the end of the period: "
                 + "; ".join(
                     f"{titles.get(r, _label(r))} latest "
-                    f"{self._dq_value(trend[trend['rule_id'] == r].iloc[-1]).text}%"
+                    f"{self._dq_value(last := trend[trend['rule_id'] == r].iloc[-1]).text}% "
+                    f"(threshold {_num(_percent(last['threshold'])).text}%)"
                     for r in rules
                 )
                 + ".",
@@ -865,12 +1194,24 @@ class ReportBuilder:
                 Cell(None, w.title),
                 _wres_cell(w.white, stored.white),
                 _wres_cell(w.bme, stored.bme),
-                _wres_cell(w.measure, stored.measure),
-                Cell(None, w.measure_label),
+                *_wres_measure(w, stored),
                 Cell(None, w.note),
             ]
             for w, stored in sorted(pairs, key=lambda p: p[0].number)
         ]
+        columns = [
+            Column("number", "WRES", True, "6%"),
+            Column("title", "Indicator", False, "34%"),
+            Column("white", "White (%)", True, "9%"),
+            Column("bme", "BME (%)", True, "9%"),
+            Column("measure", "Measure", True, "9%"),
+            Column("measure_label", "Measure is", False, "13%"),
+            Column("note", "Note", False, "20%"),
+        ]
+        if not any(w.note for w in wres):  # the published variant has none: no empty column
+            columns, body = columns[:-1], [row[:-1] for row in body]
+            columns[1] = replace(columns[1], width="49%")
+            columns[5] = replace(columns[5], width="18%")
         return Section(
             "workforce",
             "Workforce race equality (WRES)",
@@ -884,15 +1225,7 @@ class ReportBuilder:
                 Table(
                     self._id("tab"),
                     "Workforce race equality standard indicators",
-                    [
-                        Column("number", "WRES", True, "6%"),
-                        Column("title", "Indicator", False, "34%"),
-                        Column("white", "White (%)", True, "9%"),
-                        Column("bme", "BME (%)", True, "9%"),
-                        Column("measure", "Measure", True, "9%"),
-                        Column("measure_label", "Measure is", False, "13%"),
-                        Column("note", "Note", False, "20%"),
-                    ],
+                    columns,
                     body,
                     row_keys=[str(w.number) for w in sorted(wres, key=lambda w: w.number)],
                     keys={"kind": "wres"},
@@ -915,13 +1248,21 @@ class ReportBuilder:
                 "the period, in the LMNS footprint. 95% confidence intervals use the Wilson score "
                 "method for percentages and exact Poisson (fewer than 10 events) or Byar's method "
                 "for rates. The ratio compares each group with the reference group (White; least "
-                "deprived quintile). The slope index of inequality (SII) is the modelled "
+                "deprived quintile). Continuity of carer for Black, Asian and Mixed women is "
+                "also compared with White women, and for the most deprived decile with the least "
+                "deprived decile, counted the same way. The slope index of inequality (SII) is "
+                "the modelled "
                 "difference between the most and least deprived ends of the IMD distribution "
                 "(most deprived minus least deprived, so a positive SII means higher values in "
                 "more deprived areas; quintile 1 is the most deprived). SPC charts follow NHS "
                 "England's Making Data Count method: XmR process limits at the mean plus or "
                 "minus 2.66 times the mean moving range, special cause rules of a point beyond "
-                "the limits, 7-point trends and shifts, and 2 of 3 points near a limit."
+                "the limits, 7-point trends and shifts, and 2 of 3 points near a limit. Rare "
+                f"events (deaths) are reported for the 12 months to the end of the quarter; when "
+                f"any quarter of the chart has fewer than {SPC_MIN_EVENTS} events, too few for "
+                "process limits, the chart shows the rate for the 12 months to each quarter end "
+                "instead, with no SPC judgement. The perinatal mortality SII, a headline metric "
+                "of the guidance, is fitted across IMD deciles."
             ),
             Paragraph(
                 "Disclosure control: "
@@ -953,6 +1294,7 @@ class ReportBuilder:
                 ],
                 [[m.id, m.title, m.priority, m.unit, m.definition, m.source] for m in metas],
                 widths=("19%", "21%", "8%", "8%", "35%", "9%"),
+                code=("id",),
             )
         )
         vint = self.data.vintages
@@ -982,6 +1324,7 @@ class ReportBuilder:
                     [(c, c.replace("_", " ").capitalize()) for c in cols],
                     [[_when_text(r[c]) for c in cols] for r in runs.to_dict("records")],
                     widths=[RUN_WIDTHS.get(c, "") for c in cols],
+                    code=("run_id", "code_version"),
                 )
             )
             inputs = run_inputs(runs)
@@ -998,6 +1341,7 @@ class ReportBuilder:
                         ],
                         [[i["run_id"], i["kind"], i["path"], i["sha256"]] for i in inputs],
                         widths=("24%", "8%", "28%", "40%"),
+                        code=("run_id", "path", "sha256"),
                     )
                 )
         return Section("methods", "Methods, definitions and data sources", content)
@@ -1031,6 +1375,42 @@ class ReportBuilder:
 # ----- small helpers ---------------------------------------------------------------------------
 
 
+def _plain_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns as Python objects: the report filters small frames thousands of times,
+    and row selection on Arrow-backed strings costs several times more."""
+    text = [c for c in frame.columns if pd.api.types.is_string_dtype(frame[c].dtype)]
+    return frame.astype(dict.fromkeys(text, object)) if text else frame
+
+
+def _comparison_rows(
+    meta: IndicatorMeta, rows: pd.DataFrame
+) -> tuple[Mapping[str, Any], Mapping[str, Any]] | None:
+    """A targeted indicator's overall row and its reference population's row."""
+    if not meta.reference_breakdown:
+        return None
+    total = _total_row(rows)
+    ref = rows[
+        (rows["breakdown"] == meta.reference_breakdown)
+        & (rows["group"].astype(str) == meta.reference_group)
+    ]
+    if total is None or ref.empty:
+        return None
+    return total, ref.iloc[0].to_dict()
+
+
+def _population(meta: IndicatorMeta) -> str:
+    """Who a targeted indicator counts, from its title ('...: Black, Asian and Mixed women')."""
+    return meta.title.rsplit(": ", 1)[-1]
+
+
+def _group_cells(label: str, f: Figures, *, reference: bool = False) -> list[Cell]:
+    """A group's row; the reference group is labelled so, and compared with nothing."""
+    cells = [Cell(None, f"{label} (reference)" if reference else label), *_figure_cells(f)]
+    if reference and f.compared.text != sdc.SUPPRESSED:
+        cells[-1] = Cell(None, "Reference")
+    return cells
+
+
 def _present(x: Any) -> bool:
     return x is not None and not (isinstance(x, float) and math.isnan(x)) and x is not pd.NA
 
@@ -1049,6 +1429,14 @@ def _wres_cell(shown: float | None, stored: float | None) -> Cell:
     if shown is None and stored is not None:
         return Cell(None, sdc.SUPPRESSED)
     return _num(shown, 2)
+
+
+def _wres_measure(w: WresIndicator, stored: WresIndicator) -> list[Cell]:
+    """The overall measure and what it is; indicators 5 to 8 have none (the two group
+    percentages are the figures), so the cell says not applicable."""
+    if w.measure is None and stored.measure is None:
+        return [Cell(None, sdc.NOT_APPLICABLE), Cell(None, "")]
+    return [_wres_cell(w.measure, stored.measure), Cell(None, w.measure_label)]
 
 
 def _gap_mark(f: Figures) -> str:
@@ -1120,9 +1508,10 @@ def group_label(breakdown: str, group: Any) -> str:
 def _reference_label(table: Table, breakdown: str, rows: pd.DataFrame) -> str | None:
     """The label of the reference group (White; least deprived), drawn darker on the chart."""
     part = rows[rows["breakdown"] == breakdown]
-    refs = [r for r in part["reference_group"].dropna().unique() if str(r)]
-    ref = str(refs[0]) if refs else ("White" if breakdown == "ethnic_group" else "5")
-    return group_label(breakdown, ref) if ref in table.row_keys else None
+    refs = [str(r) for r in part["reference_group"].dropna().unique() if str(r)]
+    if not refs or refs[0] not in table.row_keys:
+        return None
+    return f"{group_label(breakdown, refs[0])} (reference)"
 
 
 def _are(n: int) -> str:
@@ -1139,17 +1528,18 @@ def _value_title(meta: IndicatorMeta) -> str:
 
 
 def _indicator_columns(meta: IndicatorMeta, label: str) -> list[Column]:
+    # widths for print: the longest word of each header fits its column at 7pt
     return [
-        Column("group", label, False),
-        Column("numerator", "Numerator"),
-        Column("denominator", "Denominator"),
-        Column("value", _value_title(meta)),
-        Column("lower", "Lower 95% CI"),
-        Column("upper", "Upper 95% CI"),
-        Column("ratio", "Ratio to reference"),
-        Column("ratio_lower", "Ratio lower CI"),
-        Column("ratio_upper", "Ratio upper CI"),
-        Column("compared", "Compared with reference", False),
+        Column("group", label, False, "16%"),
+        Column("numerator", "Numerator", True, "10%"),
+        Column("denominator", "Denominator", True, "11.5%"),
+        Column("value", _value_title(meta), True, "10%"),
+        Column("lower", "Lower 95% CI", True, "7%"),
+        Column("upper", "Upper 95% CI", True, "7%"),
+        Column("ratio", "Ratio to reference", True, "9%"),
+        Column("ratio_lower", "Ratio lower CI", True, "8%"),
+        Column("ratio_upper", "Ratio upper CI", True, "8%"),
+        Column("compared", "Compared with reference", False, "13.5%"),
     ]
 
 
@@ -1197,8 +1587,24 @@ def _bar_description(meta: IndicatorMeta, table: Table, label: str) -> str:
     )
 
 
+def _is_quarter_end(day: dt.date) -> bool:
+    return day.month % 3 == 0 and (day + dt.timedelta(days=1)).day == 1
+
+
+def _shown_text(f: Figures, meta: IndicatorMeta) -> str:
+    """A value as a sentence reads it: with its unit, or 'not shown'."""
+    if f.value.withheld:
+        return "not shown"
+    return with_unit("0" if f.value.text == sdc.ZERO else f.value.text, meta.unit)
+
+
 def _chart_table(
-    table_id: str, caption: str, spec: dict[str, Any], meta: IndicatorMeta | None, kind: str
+    table_id: str,
+    caption: str,
+    spec: dict[str, Any],
+    meta: IndicatorMeta | None,
+    kind: str,
+    sources: list[dict[str, str]] | None = None,
 ) -> Table:
     data = charts.data_table(spec)
     cols = [
@@ -1227,6 +1633,7 @@ def _chart_table(
         row_keys=[str(r[0]) for r in data["rows"]],
         keys=keys,
         notes=notes,
+        row_sources=list(sources or []),
     )
 
 
@@ -1269,16 +1676,19 @@ def _simple_table(
     *,
     empty: str = "",
     widths: Iterable[str] = (),
+    code: Iterable[str] = (),
 ) -> Table | Paragraph:
+    """A table of text; ``code`` names the columns of identifiers, hashes and paths."""
     if not rows and empty:
         return Paragraph(empty)
     hints = list(widths) or [""] * len(columns)
     if not any(hints):
         hints = [""] * len(columns)
+    codes = set(code)
     return Table(
         table_id,
         caption,
-        [Column(k, t, False, w) for (k, t), w in zip(columns, hints, strict=True)],
+        [Column(k, t, False, w, code=k in codes) for (k, t), w in zip(columns, hints, strict=True)],
         [[Cell(None, "" if v is None else str(v)) for v in r] for r in rows],
         row_keys=[str(r[0]) for r in rows],
         keys={"kind": "text"},

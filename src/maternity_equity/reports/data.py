@@ -18,6 +18,8 @@ from typing import Any
 import pandas as pd
 
 from maternity_equity.indicators import Indicator, catalogue
+from maternity_equity.indicators.results import SII_BREAKDOWNS
+from maternity_equity.publish import source_indicator
 from maternity_equity.warehouse.schema import RESULT_COLUMNS
 
 QUARTER_STARTS = {1: 1, 2: 4, 3: 7, 4: 10}
@@ -66,7 +68,13 @@ class IndicatorMeta:
     baseline_label: str = ""
     disclosure_class: str = "count"  # count | rare_event
     definition: str = ""
-    source: str = "records"
+    source: str = "records"  # records | return
+    kind: str = "rate"  # rate | count | group_ratio | sii | ranking
+    # a targeted indicator's reference population: its overall row is compared with this group
+    reference_breakdown: str = ""
+    reference_group: str = ""
+    # sii and group_ratio indicators: the rate indicator whose group rows they summarise
+    source_indicator: str = ""
 
     @property
     def improvement_direction(self) -> str:
@@ -74,9 +82,14 @@ class IndicatorMeta:
             self.polarity, "neutral"
         )
 
+    @property
+    def rare(self) -> bool:
+        return self.disclosure_class == "rare_event"
 
-UNIT_LABELS = {
+
+UNIT_LABELS = {  # every catalogue unit, as the report writes it beside a number
     "percentage": "%",
+    "percentage_points": "percentage points",
     "per_1000": "per 1,000",
     "per_100000": "per 100,000",
     "count": "",
@@ -87,15 +100,21 @@ UNIT_LABELS = {
 _POLARITY = {"higher_is_better": "higher_is_better", "lower_is_better": "lower_is_better"}
 
 
-def meta_from_definition(defn: Indicator) -> IndicatorMeta:
+def unit_label(unit: str) -> str:
+    """A catalogue unit in plain words (an unknown one loses its underscores)."""
+    return UNIT_LABELS.get(unit, unit.replace("_", " "))
+
+
+def meta_from_definition(defn: Indicator, source_indicator: str = "") -> IndicatorMeta:
     """Adapt one catalogue :class:`Indicator` to the fields the report shows."""
     if not defn.id:  # the report keys indicators by id
         raise ValueError(f"catalogue entry without an id: {defn.title!r}")
+    reference = defn.reference_population
     return IndicatorMeta(
         id=defn.id,
         title=defn.title,
         priority=defn.priority,
-        unit=UNIT_LABELS.get(defn.unit, defn.unit),
+        unit=unit_label(defn.unit),
         multiplier=defn.multiplier,
         polarity=_POLARITY.get(defn.polarity, "neutral"),
         target=defn.target,
@@ -104,12 +123,17 @@ def meta_from_definition(defn: Indicator) -> IndicatorMeta:
         disclosure_class=defn.disclosure_class,
         definition=defn.description,
         source=defn.source,
+        kind=defn.kind,
+        reference_breakdown=reference.breakdown if reference else "",
+        reference_group=reference.group if reference else "",
+        source_indicator=source_indicator,
     )
 
 
 def load_catalogue() -> dict[str, IndicatorMeta]:
     """The indicator catalogue as :class:`IndicatorMeta` by id."""
-    return {d.id: meta_from_definition(d) for d in catalogue()}
+    defs = {d.id: d for d in catalogue()}
+    return {i: meta_from_definition(d, source_indicator(d, defs)) for i, d in defs.items()}
 
 
 @dataclass
@@ -134,9 +158,25 @@ REPORT_BREAKDOWNS = ("all", "ethnic_group", "imd_quintile")
 NEED_INDICATOR = "areas_of_highest_need"
 
 
-def _read_results(con: Any) -> pd.DataFrame | None:
-    """Only the rows a report can show: LMNS level by ethnic group and IMD quintile, and the
-    neighbourhood need ranking (the full table can hold millions of rows)."""
+def extra_breakdowns(metas: Mapping[str, IndicatorMeta]) -> list[tuple[str, str]]:
+    """(indicator, breakdown) pairs the report reads beside ``REPORT_BREAKDOWNS``: where a
+    targeted indicator's reference population is (continuity of carer: White women, the least
+    deprived decile), and the deprivation breakdowns an SII indicator and its source rate are
+    published from (the perinatal SII is on IMD deciles)."""
+    pairs: set[tuple[str, str]] = set()
+    for m in metas.values():
+        if m.reference_breakdown:
+            pairs.add((m.id, m.reference_breakdown))
+        if m.kind == "sii":
+            for ind in (m.id, m.source_indicator):
+                pairs.update((ind, b) for b in SII_BREAKDOWNS if ind)
+    return sorted(p for p in pairs if p[1] not in REPORT_BREAKDOWNS)
+
+
+def _read_results(con: Any, extra: Sequence[tuple[str, str]]) -> pd.DataFrame | None:
+    """Only the rows a report can show: LMNS level by ethnic group and IMD quintile (and the
+    ``extra`` indicator and breakdown pairs), and the neighbourhood need ranking (the full
+    table can hold millions of rows)."""
     exists = con.execute(
         "select count(*) from information_schema.tables where table_name = 'results'"
     ).fetchone()[0]
@@ -147,16 +187,22 @@ def _read_results(con: Any) -> pd.DataFrame | None:
     if missing:
         raise ValueError(f"table results lacks column(s) {', '.join(missing)}")
     marks = ", ".join("?" for _ in REPORT_BREAKDOWNS)
+    pairs = " or ".join("(indicator_id = ? and breakdown = ?)" for _ in extra) or "false"
     return con.execute(
         f"""select * from results
-            where (geography_type = 'lmns' and breakdown in ({marks}))
+            where (geography_type = 'lmns' and (breakdown in ({marks}) or {pairs}))
                or indicator_id = ?""",
-        [*REPORT_BREAKDOWNS, NEED_INDICATOR],
+        [*REPORT_BREAKDOWNS, *(v for pair in extra for v in pair), NEED_INDICATOR],
     ).df()
 
 
-def load_warehouse(path: str | Path) -> WarehouseData:
-    """Read ``results`` (required), ``dq_results``, ``runs`` and geography vintages."""
+def load_warehouse(
+    path: str | Path, metas: Mapping[str, IndicatorMeta] | None = None
+) -> WarehouseData:
+    """Read ``results`` (required), ``dq_results``, ``runs`` and geography vintages.
+
+    The catalogue, with ``metas`` over it, says which breakdowns beyond ethnic group and IMD
+    quintile the report needs (see :func:`extra_breakdowns`)."""
     import duckdb
 
     path = Path(path)
@@ -165,7 +211,8 @@ def load_warehouse(path: str | Path) -> WarehouseData:
     con = duckdb.connect(str(path), read_only=True)
     try:
         try:
-            results = _read_results(con)
+            extra = extra_breakdowns({**load_catalogue(), **(metas or {})})
+            results = _read_results(con, extra)
         except ValueError as exc:
             raise ValueError(f"warehouse {path}: {exc}") from exc
         if results is None:

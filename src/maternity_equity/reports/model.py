@@ -7,11 +7,23 @@ what the XLSX writer stores and what the tests compare with the results table.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from maternity_equity.reports.disclosure import Cell
+
+
+def row_source(row: Any) -> dict[str, str]:
+    """Where a results row sits: the keys a test uses to find it again."""
+    return {
+        "indicator_id": str(row["indicator_id"]),
+        "breakdown": str(row["breakdown"]),
+        "group": str(row["group"]),
+        "period_type": str(row["period_type"]),
+        "period_start": str(row["period_start"]),
+    }
 
 
 @dataclass
@@ -20,11 +32,15 @@ class Column:
     title: str
     numeric: bool = True
     width: str = ""  # CSS width hint for print layout, e.g. "40%"
+    code: bool = False  # identifiers, hashes and paths: wrapped anywhere, never hyphenated
 
 
 @dataclass
 class Table:
-    """A data table. ``keys`` identify where its numbers came from (indicator, breakdown)."""
+    """A data table. ``keys`` identify where its numbers came from (indicator, breakdown);
+    ``row_sources`` name, for each row drawn from the results table, the row it shows
+    (indicator_id, breakdown, group, period_type, period_start), so a reader or a test can
+    trace every number back."""
 
     id: str
     caption: str
@@ -33,6 +49,7 @@ class Table:
     row_keys: list[str] = field(default_factory=list)  # e.g. the group of each row
     keys: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    row_sources: list[dict[str, str] | None] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         for i, row in enumerate(self.rows):
@@ -40,6 +57,15 @@ class Table:
                 raise ValueError(
                     f"table {self.id}: row {i} has {len(row)} cells for {len(self.columns)} columns"
                 )
+        if self.row_sources and len(self.row_sources) != len(self.rows):
+            raise ValueError(
+                f"table {self.id}: {len(self.row_sources)} row sources for {len(self.rows)} rows"
+            )
+
+    def source_json(self, index: int) -> str:
+        """The row's source as JSON (for the HTML ``data-source`` attribute), or ""."""
+        src = self.row_sources[index] if self.row_sources else None
+        return json.dumps(src, sort_keys=True) if src else ""
 
 
 @dataclass
