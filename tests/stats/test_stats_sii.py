@@ -7,7 +7,7 @@ import pytest
 from scipy.special import expit, logit
 from scipy.stats import norm
 
-from maternity_equity.stats import SIIResult, relative_rank, sii, sii_from_draws
+from maternity_equity.stats import SIIResult, relative_rank, sii, sii_from_draws, sii_many
 
 Z95 = norm.ppf(0.975)
 POP = np.array([1200.0, 900, 1500, 800, 1100, 1000, 950, 1300, 700, 1050])
@@ -262,20 +262,55 @@ def test_limits_are_the_published_order_statistics():
     assert res.rii_upper == pytest.approx(ratios[97500 - 1], rel=1e-9)
 
 
-def test_sii_from_draws_gives_exactly_what_sii_gives_for_the_same_draws():
+FIELDS = ("sii", "sii_lower", "sii_upper", "rii", "rii_lower", "rii_upper", "intercept")
+GRADIENT = np.array([0.31, 0.22, 0.2, 0.15, 0.12, 0.1, 0.09, 0.07])
+GRADIENT_POP = np.array([120.0, 90, 150, 80, 110, 100, 95, 130])
+
+
+def test_sii_from_draws_agrees_with_sii_for_the_same_draws():
     # sii draws value + se·Z from default_rng(seed); handing the same draws to sii_from_draws
-    # (as the indicator engine does with its cached Z) must give identical numbers.
-    values = np.array([0.31, 0.22, 0.2, 0.15, 0.12, 0.1, 0.09, 0.07])
-    pop = np.array([120.0, 90, 150, 80, 110, 100, 95, 130])
-    se = np.sqrt(values * (1 - values) / pop)
+    # fits them as a matrix, sii (value type "other") fits the linear parts apart: the same
+    # numbers up to rounding
+    se = np.sqrt(GRADIENT * (1 - GRADIENT) / GRADIENT_POP)
     for mult in (100, -100):
-        ref = sii(pop, values, se=se, multiplier=mult, seed=99, repetitions=5000)
-        draws = values + se * np.random.default_rng(99).standard_normal((5000, values.size))
-        got = sii_from_draws(pop, values, draws, multiplier=mult)
-        fields = ("sii", "sii_lower", "sii_upper", "rii", "rii_lower", "rii_upper", "intercept")
-        np.testing.assert_array_equal(
-            [getattr(got, f) for f in fields], [getattr(ref, f) for f in fields]
+        ref = sii(GRADIENT_POP, GRADIENT, se=se, multiplier=mult, seed=99, repetitions=5000)
+        normal = np.random.default_rng(99).standard_normal((5000, GRADIENT.size))
+        got = sii_from_draws(GRADIENT_POP, GRADIENT, GRADIENT + se * normal, multiplier=mult)
+        np.testing.assert_allclose(
+            [getattr(got, f) for f in FIELDS], [getattr(ref, f) for f in FIELDS], rtol=1e-12
         )
+
+
+def test_sii_many_gives_each_set_exactly_what_sii_gives_it_alone():
+    """The engine computes thousands of SIIs in batches from one set of draws: each set's
+    result must not depend on the batch, and must be what sii gives for the same seed."""
+    rng = np.random.default_rng(3)
+    pops = rng.integers(50, 400, (6, 8)).astype(float)
+    pops[0] *= 100  # large quantiles: the fitted ends stay positive in every repetition
+    values = np.vstack([GRADIENT * f for f in (1, 0.5, 2, 0.01, 1.3, 0.7)])
+    values[3] = [0.0, 0.0, 0.001, 0, 0, 0, 0, 0.0]  # fitted ends near 0: no RII limits
+    ses = np.sqrt(np.maximum(values * (1 - values), 0.25 / pops) / pops)
+    normal = np.random.default_rng(7).standard_normal((4000, 8))
+    for mult in (1000, -1000):
+        batch = sii_many(pops, values, ses, normal, multiplier=mult)
+        for row in range(6):
+            alone = sii(
+                pops[row], values[row], se=ses[row], multiplier=mult, seed=7, repetitions=4000
+            )
+            np.testing.assert_array_equal(
+                [getattr(batch, f)[row] for f in FIELDS], [getattr(alone, f) for f in FIELDS]
+            )
+    assert np.isnan(batch.rii_lower[3]) and not np.isnan(batch.rii_lower[0])
+
+
+def test_sii_many_bad_input():
+    normal = np.zeros((1000, 5))
+    with pytest.raises(ValueError, match="same shape"):
+        sii_many(np.ones((2, 5)), np.ones((2, 4)), np.ones((2, 5)), normal)
+    with pytest.raises(ValueError, match="normal_draws"):
+        sii_many(np.ones((2, 5)), np.ones((2, 5)), np.ones((2, 5)), normal[:999])
+    with pytest.raises(ValueError, match="se"):
+        sii_many(np.ones((2, 5)), np.ones((2, 5)), -np.ones((2, 5)), normal)
 
 
 @pytest.mark.parametrize(

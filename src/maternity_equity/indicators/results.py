@@ -314,42 +314,38 @@ def _slopes(out: pd.DataFrame, indicators: dict[str, Indicator], options: Option
     if cand.empty:
         return
     num, den = cand["numerator"].to_numpy(), cand["denominator"].to_numpy()
-    ids, ks, index = cand["indicator_id"].to_numpy(), cand["k"].to_numpy(), cand.index.to_numpy()
-    found = np.empty((len(cand), 6))
-    starts = []
-    start = 0
-    while start < len(cand):
-        starts.append(start)
-        start += int(ks[start])
+    found = np.full((len(cand), len(SLOPE_COLUMNS)), np.nan)
+    # slices are contiguous runs of k rows (quantile order); batch them per indicator and k
+    heads = np.flatnonzero(np.r_[True, cand["sid"].to_numpy()[1:] != cand["sid"].to_numpy()[:-1]])
+    head_id = cand["indicator_id"].to_numpy()[heads]
+    head_k = cand["k"].to_numpy()[heads].astype(int)
+    jobs = []
+    for ind_id, k in {(i, int(q)) for i, q in zip(head_id, head_k, strict=True)}:
+        rows = heads[(head_id == ind_id) & (head_k == k)][:, None] + np.arange(k)
+        jobs.append((indicators[ind_id], rows))
 
-    def fill(chunk: np.ndarray) -> None:
-        for start in chunk:
-            k = int(ks[start])
-            ind = indicators[ids[start]]
-            s = statistics.slope_index(
-                num[start : start + k],
-                den[start : start + k],
+    def fill(job) -> None:
+        ind, rows = job
+        found[rows.ravel()] = np.repeat(
+            statistics.slope_indices(
+                num[rows],
+                den[rows],
                 ci_method=ind.ci_method,
                 multiplier=ind.multiplier,
                 repetitions=options.sii_repetitions,
-            )
-            found[start : start + k] = (
-                s.sii,
-                s.sii_lower,
-                s.sii_upper,
-                s.rii,
-                s.rii_lower,
-                s.rii_upper,
-            )
+            ),
+            rows.shape[1],
+            axis=0,
+        )
 
-    # numpy releases the GIL in the simulation's matrix products and partitions, so the
-    # slices split over threads use every core; each slice's result is the same either way
-    workers = min(4, os.cpu_count() or 1)
-    with ThreadPoolExecutor(workers) as pool:
-        list(pool.map(fill, np.array_split(np.asarray(starts, dtype=int), workers)))
+    # numpy releases the GIL in the simulation's array arithmetic and partitions, so the jobs
+    # split over threads use every core; each slice's result is the same either way
+    with ThreadPoolExecutor(min(4, os.cpu_count() or 1)) as pool:
+        list(pool.map(fill, sorted(jobs, key=lambda j: -j[1].size)))
+    positions = out.index.get_indexer(cand.index)
     for column, values in zip(SLOPE_COLUMNS, found.T, strict=True):
         filled = out[column].to_numpy(dtype=float, copy=True)
-        filled[out.index.get_indexer(index)] = values
+        filled[positions] = values
         out[column] = filled
 
 

@@ -108,6 +108,8 @@ class Slope:
 
 
 NO_SLOPE = Slope(*([float("nan")] * 6))
+SLOPE_FIELDS = ("sii", "sii_lower", "sii_upper", "rii", "rii_lower", "rii_upper")
+BATCH = 256  # slices simulated together: (repetitions x BATCH) arrays of about 20 MB
 
 
 def slope_index(
@@ -118,47 +120,57 @@ def slope_index(
     multiplier: float,
     repetitions: int = SII_REPETITIONS,
 ) -> Slope:
-    """SII and RII across deprivation quantiles given most deprived first.
-
-    The quantiles are passed to :func:`stats.sii` ordered least to most deprived, so the SII is
-    the fitted most-deprived value minus the fitted least-deprived value (positive when the
-    indicator is higher in deprived areas) and the RII is most / least. The per-quantile standard
-    error comes from the count (binomial for proportions, Poisson for rates, 0.5 standing in for
-    a zero count) on the value scale, so quantiles with 0% or 100% need no logit.
-    Returns NaN when a quantile is empty or the stats module has no ``sii`` yet.
-    """
-    sii_fn = getattr(stats, "sii", None)
-    num = np.asarray(num, dtype=float)[::-1]
-    den = np.asarray(den, dtype=float)[::-1]
-    if sii_fn is None or len(den) < 2 or not (den > 0).all() or ci_method == "none":
-        return NO_SLOPE
-    p = num / den
-    if ci_method == "wilson":
-        se = np.sqrt(np.maximum(p * (1 - p), 0.5 / den * (1 - 0.5 / den)) / den)
-    else:
-        se = np.sqrt(np.maximum(num, 0.5)) / den
-    if sii_fn is stats.sii and _fast_path_applies(p, se, multiplier, repetitions):
-        return _slope_from_shared_draws(den, p, se, float(multiplier), int(repetitions))
-    try:
-        res = sii_fn(
-            den,
-            p,
-            se=se,
-            value_type="other",
-            multiplier=multiplier,
-            repetitions=repetitions,
-            seed=SII_SEED,
-        )
-    except (ValueError, ZeroDivisionError, FloatingPointError):
-        return NO_SLOPE
-    return Slope(
-        float(res.sii),
-        float(res.sii_lower),
-        float(res.sii_upper),
-        float(res.rii),
-        float(res.rii_lower),
-        float(res.rii_upper),
+    """SII and RII of one slice's quantiles given most deprived first (see slope_indices)."""
+    found = slope_indices(
+        np.atleast_2d(np.asarray(num, dtype=float)),
+        np.atleast_2d(np.asarray(den, dtype=float)),
+        ci_method=ci_method,
+        multiplier=multiplier,
+        repetitions=repetitions,
     )
+    return Slope(*(float(v) for v in found[0]))
+
+
+def slope_indices(
+    num: np.ndarray,
+    den: np.ndarray,
+    *,
+    ci_method: str,
+    multiplier: float,
+    repetitions: int = SII_REPETITIONS,
+) -> np.ndarray:
+    """SII and RII across deprivation quantiles for many slices: one row of counts per slice,
+    most deprived first; returns one row of SLOPE_FIELDS per slice.
+
+    The quantiles go to :func:`stats.sii_many` ordered least to most deprived, so the SII is
+    the fitted most-deprived value minus the fitted least-deprived value (positive when the
+    indicator is higher in deprived areas) and the RII is most / least. The per-quantile
+    standard error comes from the count (binomial for proportions, Poisson for rates, 0.5
+    standing in for a zero count) on the value scale, so quantiles with 0% or 100% need no
+    logit. Every slice uses the same draws (a generator seeded with :data:`SII_SEED`), so each
+    gets exactly what ``stats.sii(..., value_type="other", seed=SII_SEED)`` gives it. A slice
+    with an empty quantile, or a definition without intervals, gets NaN.
+    """
+    num = np.asarray(num, dtype=float)[:, ::-1]
+    den = np.asarray(den, dtype=float)[:, ::-1]
+    found = np.full((len(num), len(SLOPE_FIELDS)), np.nan)
+    usable = (den > 0).all(axis=1)
+    if ci_method == "none" or den.shape[1] < 2 or not usable.any():
+        return found
+    n, d = num[usable], den[usable]
+    p = n / d
+    if ci_method == "wilson":
+        se = np.sqrt(np.maximum(p * (1 - p), 0.5 / d * (1 - 0.5 / d)) / d)
+    else:
+        se = np.sqrt(np.maximum(n, 0.5)) / d
+    z = _standard_normal_draws(int(repetitions), d.shape[1])
+    rows = np.empty((len(d), len(SLOPE_FIELDS)))
+    for first in range(0, len(d), BATCH):
+        part = slice(first, first + BATCH)
+        res = stats.sii_many(d[part], p[part], se[part], z, multiplier=multiplier)
+        rows[part] = np.column_stack([getattr(res, f) for f in SLOPE_FIELDS])
+    found[usable] = rows
+    return found
 
 
 @lru_cache(maxsize=8)
@@ -172,36 +184,3 @@ def _standard_normal_draws(repetitions: int, k: int) -> np.ndarray:
     draws = np.random.default_rng(SII_SEED).standard_normal((repetitions, k))
     draws.flags.writeable = False
     return draws
-
-
-def _fast_path_applies(p: np.ndarray, se: np.ndarray, multiplier: float, repetitions: int) -> bool:
-    """Inputs :func:`stats.sii` would accept; anything else goes through it to be refused."""
-    return (
-        bool(np.isfinite(p).all() and np.isfinite(se).all() and (se >= 0).all())
-        and np.isfinite(multiplier)
-        and multiplier != 0
-        and int(repetitions) == repetitions
-        and repetitions >= stats.inequality.MIN_REPETITIONS
-    )
-
-
-def _slope_from_shared_draws(
-    pop: np.ndarray, value: np.ndarray, se: np.ndarray, mult: float, reps: int
-) -> Slope:
-    """:func:`stats.sii` (value type "other", untransformed, 95%) with cached draws.
-
-    stats.sii draws value + se·Z with Z from a generator seeded with :data:`SII_SEED` and
-    hands them to :func:`stats.sii_from_draws`; this makes the same draws from the cached Z
-    and calls the same function, so the results are identical to the last bit
-    (tests/indicators/test_engine_shortcuts.py checks it).
-    """
-    draws = value + se * _standard_normal_draws(reps, len(value))
-    res = stats.sii_from_draws(pop, value, draws, multiplier=mult, confidence=0.95)
-    return Slope(
-        float(res.sii),
-        float(res.sii_lower),
-        float(res.sii_upper),
-        float(res.rii),
-        float(res.rii_lower),
-        float(res.rii_upper),
-    )

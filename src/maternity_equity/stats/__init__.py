@@ -8,7 +8,7 @@ from ._spc_rules import ASSURANCE_TYPES, POINT_TYPES, SPECIAL_CAUSE_LABELS
 from ._types import Estimate
 from .disclosure import DISCLOSURE_RULES, Disclosed, disclose, register_rule, round_to_5
 from .funnels import FunnelLimits, funnel_limits
-from .inequality import SIIResult, relative_rank, sii, sii_from_draws
+from .inequality import SIIArrays, SIIResult, relative_rank, sii, sii_from_draws, sii_many
 from .poisson import byar_interval, exact_poisson_interval
 from .proportions import proportion, wilson_interval
 from .rates import rate
@@ -25,6 +25,7 @@ __all__ = [
     "Estimate",
     "FunnelLimits",
     "PPrimeResult",
+    "SIIArrays",
     "SIIResult",
     "XmRResult",
     "byar_interval",
@@ -44,6 +45,7 @@ __all__ = [
     "round_to_5",
     "sii",
     "sii_from_draws",
+    "sii_many",
     "wilson_interval",
     "xmr",
 ]

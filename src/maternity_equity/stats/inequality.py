@@ -28,7 +28,7 @@ from ._validation import (
     normalise_confidence,
 )
 
-__all__ = ["SIIResult", "relative_rank", "sii", "sii_from_draws"]
+__all__ = ["SIIResult", "relative_rank", "sii", "sii_from_draws", "sii_many"]
 
 VALUE_TYPES = ("other", "rate", "proportion")
 VALUE_TYPE_CODES = {0: "other", 1: "rate", 2: "proportion"}  # the Fingertips numeric codes
@@ -198,6 +198,104 @@ def _untransformed(
     )
 
 
+@dataclass(frozen=True, eq=False)
+class SIIArrays:
+    """:class:`SIIResult` for many sets of quantiles at once: one array entry per set."""
+
+    sii: np.ndarray
+    sii_lower: np.ndarray
+    sii_upper: np.ndarray
+    rii: np.ndarray
+    rii_lower: np.ndarray
+    rii_upper: np.ndarray
+    intercept: np.ndarray
+
+
+def _weighted_sum(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Row sums of values × weights, added quantile by quantile in order, so every row's sum
+    is the same however many rows are computed together."""
+    total = values[..., 0] * weights[..., 0]
+    for j in range(1, values.shape[-1]):
+        total = total + values[..., j] * weights[..., j]
+    return total
+
+
+def sii_many(
+    population: Any,
+    value: Any,
+    se: Any,
+    normal_draws: Any,
+    *,
+    multiplier: Any = 1,
+    confidence: Any = 0.95,
+) -> SIIArrays:
+    """SII and RII of value type "other" (untransformed) for many sets of k quantiles at once.
+
+    ``population``, ``value`` and ``se`` hold one row per set (quantiles in order, first =
+    most deprived); ``normal_draws`` are standard normal draws, one row per repetition and one
+    column per quantile, shared by every set. Each set is simulated as value + se·Z, exactly
+    as :func:`sii` does from the same draws, but because the weighted least-squares fit is
+    linear the simulated intercepts and slopes are fitted values plus Z times fixed weights,
+    so no (repetitions × quantiles) matrix is made per set. A set's results do not depend on
+    which other sets are computed with it. Rows are validated like :func:`sii`'s arguments.
+    """
+    level = normalise_confidence(confidence)
+    mult = _multiplier(multiplier)
+    pop = np.atleast_2d(as_array(population, "population"))
+    vals = np.atleast_2d(as_array(value, "value"))
+    ses = np.atleast_2d(as_array(se, "se"))
+    z = as_array(normal_draws, "normal_draws")
+    sets, k = pop.shape
+    if k < 2 or vals.shape != pop.shape or ses.shape != pop.shape:
+        raise ValueError(
+            "population, value, se: need the same shape, one row per set and at least 2 "
+            f"quantiles; got {pop.shape}, {vals.shape}, {ses.shape}"
+        )
+    if z.ndim != 2 or z.shape[1] != k or z.shape[0] < MIN_REPETITIONS:
+        raise ValueError(
+            f"normal_draws: expected at least {MIN_REPETITIONS} rows and {k} columns, "
+            f"got shape {z.shape}"
+        )
+    check_positive(pop, "population")
+    check_finite(vals, "value")
+    check_finite(ses, "se")
+    check_non_negative(ses, "se")
+    share = pop / pop.sum(axis=1, keepdims=True)
+    rank = np.cumsum(share, axis=1) - share / 2
+    mean_rank = _weighted_sum(share, rank)
+    centred = rank - mean_rank[:, None]
+    slope_w = share * centred / _weighted_sum(share, centred * centred)[:, None]
+    start_w = share - slope_w * mean_rank[:, None]
+    slope = _weighted_sum(vals, slope_w)
+    start = _weighted_sum(vals, start_w)
+    end = start + slope
+    # simulated fits: fitted value + Σ_j Z_j · se_j · weight_j, one column per set
+    sim_slope = _weighted_sum(z[:, None, :], (ses * slope_w)[None, :, :]) + slope
+    sim_start = _weighted_sum(z[:, None, :], (ses * start_w)[None, :, :]) + start
+    sim_end = sim_start + sim_slope
+    positions = _order_positions(z.shape[0], level)
+    part = np.partition(sim_slope * mult, positions, axis=0)
+    flip = mult < 0
+    rii = _ratio(start, end, flip)
+    bounded = ~np.isnan(rii) & (sim_start > 0).all(axis=0) & (sim_end > 0).all(axis=0)
+    rii_lo = np.full(sets, np.nan)
+    rii_hi = np.full(sets, np.nan)
+    if bounded.any():
+        ratios = np.partition(
+            _ratio(sim_start[:, bounded], sim_end[:, bounded], flip), positions, 0
+        )
+        rii_lo[bounded], rii_hi[bounded] = ratios[positions[0]], ratios[positions[1]]
+    return SIIArrays(
+        sii=slope * mult,
+        sii_lower=part[positions[0]],
+        sii_upper=part[positions[1]],
+        rii=rii,
+        rii_lower=rii_lo,
+        rii_upper=rii_hi,
+        intercept=start,
+    )
+
+
 def sii_from_draws(
     population: Any,
     value: Any,
@@ -275,7 +373,11 @@ def sii(
     se_t = _standard_errors(vals, lower, upper, se, value_type, forward)
 
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    draws = forward(vals) + se_t * rng.standard_normal((reps, k))
+    normal = rng.standard_normal((reps, k))
+    if value_type == "other":  # linear in the draws: the fast path, same results
+        many = sii_many(pop, vals, se_t, normal, multiplier=mult, confidence=level)
+        return SIIResult(**{f: getattr(many, f)[0] for f in SIIResult.__dataclass_fields__})
+    draws = forward(vals) + se_t * normal
     if not transform:
         return _untransformed(pop, vals, inverse(draws), mult, level)
 
