@@ -309,32 +309,49 @@ class ReportBuilder:
         )
         sentence += ", so the trend is shown as rolling 12-month rates."
         title = f"{meta.title}: rate for the 12 months to each quarter end"
-        spec = charts.series_with_gaps(
+        chart = self._gap_chart(
+            meta,
             # plotted at the first day of the period's last month, so the axis and the table
             # both read "Mar 2025" for the 12 months to 31 March 2025
             [row["period_end"].replace(day=1) for row in recs],
+            figures,
+            marks,
+            title,
+            f"Line chart of the {meta.title} over the 12 months to the end of each "
+            f"quarter, {len(recs)} points, {shown} shown"
+            + (f", {len(recs) - shown} not shown (marked at the foot)" if shown < len(recs) else "")
+            + f"; latest {_shown_text(figures[-1], meta)}.",
+            self._id("trend"),
+            [row_source(row) for row in recs],
+        )
+        chart.table.columns[0] = replace(chart.table.columns[0], title="12 months to")
+        return Trend(chart, why=why, sentence=sentence, short=short)
+
+    def _gap_chart(
+        self,
+        meta: IndicatorMeta,
+        dates: list,
+        figures: list[Figures],
+        marks: list[str],
+        title: str,
+        description: str,
+        table_id: str,
+        sources: list[dict[str, str]],
+    ) -> Chart:
+        """A line that breaks where points are withheld (their symbols at the foot), with the
+        table of its figures."""
+        spec = charts.series_with_gaps(
+            dates,
             [f.value.value for f in figures],
             marks,
             [f.value.text if m else "" for f, m in zip(figures, marks, strict=True)],
             target=meta.target,
             title=title,
             value_title=_value_title(meta),
-            description=f"Line chart of the {meta.title} over the 12 months to the end of each "
-            f"quarter, {len(recs)} points, {shown} shown"
-            + (f", {len(recs) - shown} not shown (marked at the foot)" if shown < len(recs) else "")
-            + f"; latest {_shown_text(figures[-1], meta)}.",
+            description=description,
         )
-        table = _chart_table(
-            self._id("trend"),
-            f"Data for the chart: {title}",
-            spec,
-            meta,
-            "trend",
-            [row_source(row) for row in recs],
-        )
-        table.columns[0] = replace(table.columns[0], title="12 months to")
-        chart = Chart(table.id + "-chart", title, spec, table)
-        return Trend(chart, why=why, sentence=sentence, short=short)
+        table = _chart_table(table_id, f"Data for the chart: {title}", spec, meta, "trend", sources)
+        return Chart(table.id + "-chart", title, spec, table)
 
     def _gap_trend(
         self,
@@ -360,22 +377,17 @@ class ReportBuilder:
         if len(marks) - withheld < MIN_CHART_POINTS:
             why += f" Only {len(marks) - withheld} can be shown, too few to chart."
             return Trend(None, why=why, sentence=sentence, short=short)
-        spec = charts.series_with_gaps(
+        chart = self._gap_chart(
+            meta,
             list(series["period_start"]),
-            [f.value.value for f in figures],
+            figures,
             marks,
-            [f.value.text if m else "" for f, m in zip(figures, marks, strict=True)],
-            target=meta.target,
-            title=title,
-            value_title=_value_title(meta),
-            description=f"Line chart of the {label} {meta.title}: {withheld} of the "
-            f"{len(marks)} points are not shown (marked at the foot of the chart), so the line "
-            "breaks there.",
+            title,
+            f"Line chart of the {label} {meta.title}: {withheld} of the {len(marks)} points "
+            "are not shown (marked at the foot of the chart), so the line breaks there.",
+            self._id("spc"),
+            sources,
         )
-        table = _chart_table(
-            self._id("spc"), f"Data for the chart: {title}", spec, meta, "trend", sources
-        )
-        chart = Chart(table.id + "-chart", title, spec, table)
         return Trend(chart, why=why, sentence=sentence, short=short)
 
     def _spc_trend(
